@@ -1,0 +1,43 @@
+# `make train` and `make test` install first when needed: each works as the first command on a fresh machine.
+PYTHON ?= python3
+VENV ?= .venv
+PY := $(VENV)/bin/python
+ARGS ?=
+
+.DEFAULT_GOAL := help
+.PHONY: help install train test lint format bench tensorboard clean
+
+help:  ## list the targets
+	@grep -E '^[a-z]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
+
+$(VENV)/.installed: pyproject.toml requirements.lock
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --constraint requirements.lock --editable ".[dev]"
+	touch $@
+
+install: $(VENV)/.installed  ## create .venv and install rnnlab with its dev tools
+
+train: install  ## train the default model (LSTM, Wikipedia, CPU); pass overrides as ARGS="model=gru ..."
+	$(PY) train.py $(ARGS)
+
+test: install  ## run the test suite (offline, CPU, a few minutes)
+	HF_DATASETS_OFFLINE=1 HF_HUB_OFFLINE=1 $(PY) -m pytest $(ARGS)
+
+lint: install  ## ruff: lint and format check
+	$(PY) -m ruff check .
+	$(PY) -m ruff format --check .
+
+format: install  ## ruff: fix what can be fixed and format
+	$(PY) -m ruff check --fix .
+	$(PY) -m ruff format .
+
+bench: install  ## data preparation time and training chars/s, Lightning vs a plain loop (writes benchmark.json)
+	$(PY) scripts/benchmark.py $(ARGS)
+
+tensorboard: install  ## open the dashboards of every run under logs/
+	$(VENV)/bin/tensorboard --logdir logs
+
+clean:  ## remove logs, prepared data and caches (keeps .venv)
+	rm -rf logs data .pytest_cache .ruff_cache
+	find . -name __pycache__ -type d -prune -not -path './.venv/*' -exec rm -rf {} +

@@ -1,0 +1,40 @@
+"""Load a project checkpoint safely (tensors and plain data only) and check it is of the expected task."""
+
+from __future__ import annotations
+
+import pickle
+from pathlib import Path
+
+import lightning as L
+import torch
+
+from rnnlab.errors import UserError
+
+
+def read_checkpoint(path: str | Path) -> dict:
+    """The checkpoint's contents, loaded with `weights_only=True` so no code in it can run."""
+    path = Path(path)
+    if not path.is_file():
+        raise UserError(f"The checkpoint {path} does not exist; give the path of a .ckpt written by train.py.")
+    try:
+        return torch.load(path, map_location="cpu", weights_only=True)
+    except (pickle.UnpicklingError, RuntimeError, EOFError, ValueError) as err:
+        first_line = str(err).strip().splitlines()[0] if str(err).strip() else type(err).__name__
+        raise UserError(f"{path} is not a checkpoint this project can load safely ({first_line}).") from None
+
+
+def load_task_model(path: str | Path, model_class: type[L.LightningModule], task: str, device: str = "cpu"):
+    """Build `model_class` from a checkpoint of `task`, on `device`, in eval mode."""
+    checkpoint = read_checkpoint(path)
+    hparams = checkpoint.get("hyper_parameters")
+    found = hparams.get("task") if isinstance(hparams, dict) else None
+    if found != task:
+        raise UserError(
+            f"{path} is not a {task} checkpoint of this project (its task is {found or 'unknown'}); "
+            f"give a checkpoint trained with task {task}."
+        )
+    if device.startswith("cuda") and not torch.cuda.is_available():
+        raise UserError(f"device={device} needs a CUDA GPU and this machine has none; use device=cpu.")
+    model = model_class(**hparams)
+    model.load_state_dict(checkpoint["state_dict"])
+    return model.to(device).eval()

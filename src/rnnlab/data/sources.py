@@ -1,0 +1,100 @@
+"""Where text comes from: a MediaWiki dump, a plain text file, or a Hugging Face dataset."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from rnnlab.data.wikipedia import clean_wikitext, iter_articles
+from rnnlab.errors import UserError
+
+_EXCERPT = "test/test_data/enwiki-latest-pages-articles1.xml-p000000010p000030302-shortened.bz2"
+_CHUNK = 1 << 20
+
+
+def default_dump() -> Path:
+    """The English Wikipedia excerpt shipped inside the gensim wheel: offline and real."""
+    import gensim
+
+    return Path(gensim.__file__).parent / _EXCERPT
+
+
+@dataclass(frozen=True)
+class FileSource:
+    """A local MediaWiki dump (.xml or .xml.bz2, streamed) or a UTF-8 text file."""
+
+    path: Path
+
+    @property
+    def is_dump(self) -> bool:
+        return self.path.name.endswith((".xml", ".xml.bz2", ".bz2"))
+
+    def check_readable(self) -> None:
+        if not self.path.is_file():
+            raise UserError(f"The data path {self.path} does not exist; set data.path to an existing dump or text file.")
+        if self.path.stat().st_size == 0:
+            raise UserError(f"The data path {self.path} is empty; give a file with text in it.")
+
+    def fingerprint(self) -> str:
+        """Identity of the file's contents as far as cheap checks tell: path, size, mtime."""
+        self.check_readable()
+        stat = self.path.stat()
+        return f"file:{self.path.resolve()}:{stat.st_size}:{stat.st_mtime_ns}"
+
+    def describe(self) -> str:
+        return str(self.path)
+
+    def texts(self) -> Iterator[str]:
+        """Yield clean text in pieces; documents are separated by a blank line."""
+        self.check_readable()
+        if self.is_dump:
+            for article in iter_articles(self.path):
+                cleaned = clean_wikitext(article)
+                if cleaned:
+                    yield cleaned + "\n\n"
+            return
+        with open(self.path, encoding="utf-8", errors="strict") as stream:
+            try:
+                while chunk := stream.read(_CHUNK):
+                    yield chunk
+            except UnicodeDecodeError as err:
+                raise UserError(
+                    f"{self.path} is not UTF-8 text (byte {err.start} of a chunk); convert it with iconv first."
+                ) from None
+
+
+@dataclass(frozen=True)
+class HubSource:
+    """A Hugging Face dataset read in streaming mode (needs internet), e.g. wikimedia/wikipedia."""
+
+    name: str
+    config: str | None = None
+    split: str = "train"
+    text_field: str = "text"
+
+    def fingerprint(self) -> str:
+        return f"hub:{self.name}:{self.config}:{self.split}:{self.text_field}"
+
+    def describe(self) -> str:
+        return f"{self.name} ({self.config or 'default'}, {self.split})"
+
+    def texts(self) -> Iterator[str]:
+        import datasets
+
+        try:
+            stream = datasets.load_dataset(self.name, self.config, split=self.split, streaming=True)
+            for example in stream:
+                yield example[self.text_field] + "\n\n"
+        except KeyError:
+            raise UserError(f"The dataset {self.name} has no field {self.text_field!r}; set data.text_field.") from None
+        except (ConnectionError, OSError, ValueError) as err:
+            raise UserError(
+                f"The hub dataset {self.name} could not be loaded ({type(err).__name__}); "
+                "check the name and your connection, or drop data.hub to use the offline Wikipedia excerpt."
+            ) from None
+
+
+def fingerprint_digest(*parts: object) -> str:
+    return hashlib.sha256(repr(parts).encode()).hexdigest()[:16]

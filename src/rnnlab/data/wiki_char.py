@@ -1,0 +1,109 @@
+"""LightningDataModule for the character-level Wikipedia corpus."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import lightning as L
+from torch.utils.data import BatchSampler, DataLoader, RandomSampler, SequentialSampler
+
+from rnnlab.data.corpus import PreparedCorpus, prepare_corpus
+from rnnlab.data.sources import FileSource, HubSource, default_dump
+from rnnlab.data.vocab import CharVocab
+from rnnlab.data.windows import ContiguousStreams, IndependentWindows
+from rnnlab.errors import UserError
+
+
+class WikiCharDataModule(L.LightningDataModule):
+    """Characters of Wikipedia (or any dump, text file or hub dataset), split by position 90/5/5.
+
+    `stateful=False`: shuffled independent windows of `seq_len + 1` characters.
+    `stateful=True`: `batch_size` contiguous streams in order, for carrying the hidden state.
+    """
+
+    def __init__(
+        self,
+        data_dir: str = "data",
+        path: str | None = None,
+        hub: str | None = None,
+        hub_config: str | None = None,
+        hub_split: str = "train",
+        text_field: str = "text",
+        max_chars: int | None = None,
+        min_char_count: int = 10,
+        seq_len: int = 64,
+        batch_size: int = 32,
+        stateful: bool = True,
+        val_fraction: float = 0.05,
+        test_fraction: float = 0.05,
+        num_workers: int = 0,
+        pin_memory: bool = False,
+    ):
+        super().__init__()
+        self.save_hyperparameters(logger=False)
+        for name, value in (("seq_len", seq_len), ("batch_size", batch_size), ("min_char_count", min_char_count)):
+            if not isinstance(value, int) or value < 1:
+                raise UserError(f"data.{name}={value!r} must be a positive whole number.")
+        if max_chars is not None and (not isinstance(max_chars, int) or max_chars < 1):
+            raise UserError(f"data.max_chars={max_chars!r} must be a positive whole number, or null for all text.")
+        if not (0 < val_fraction < 1 and 0 < test_fraction < 1 and val_fraction + test_fraction < 1):
+            raise UserError(
+                f"data.val_fraction={val_fraction} and data.test_fraction={test_fraction} must each lie in (0, 1) "
+                "and leave text for training."
+            )
+        if path is not None and hub is not None:
+            raise UserError("Set data.path or data.hub, not both.")
+        if hub is not None:
+            self.source = HubSource(hub, hub_config, hub_split, text_field)
+        else:
+            self.source = FileSource(Path(path).expanduser() if path else default_dump())
+        self.corpus: PreparedCorpus | None = None
+
+    def prepare_data(self) -> None:
+        hp = self.hparams
+        self.corpus = prepare_corpus(self.source, Path(hp.data_dir) / "wiki_char", hp.min_char_count, hp.max_chars)
+
+    @property
+    def vocab(self) -> CharVocab:
+        if self.corpus is None:
+            self.prepare_data()
+        return self.corpus.vocab
+
+    def setup(self, stage: str | None = None) -> None:
+        if self.corpus is None:
+            self.prepare_data()
+        ids = self.corpus.ids()
+        hp = self.hparams
+        n_val, n_test = int(len(ids) * hp.val_fraction), int(len(ids) * hp.test_fraction)
+        n_train = len(ids) - n_val - n_test
+        self.splits = {
+            "train": ids[:n_train],
+            "val": ids[n_train : n_train + n_val],
+            "test": ids[n_train + n_val :],
+        }
+        need = hp.batch_size * (hp.seq_len + 1) + 1
+        for name, split in self.splits.items():
+            if len(split) < need:
+                raise UserError(
+                    f"The {name} split has {len(split)} characters, fewer than one batch needs "
+                    f"({hp.batch_size} x {hp.seq_len + 1}); lower data.batch_size or data.seq_len, or use more text."
+                )
+
+    def _loader(self, split: str) -> DataLoader:
+        hp = self.hparams
+        ids = self.splits[split]
+        options = dict(batch_size=None, num_workers=hp.num_workers, pin_memory=hp.pin_memory)
+        if hp.stateful:
+            return DataLoader(ContiguousStreams(ids, hp.batch_size, hp.seq_len), shuffle=False, **options)
+        windows = IndependentWindows(ids, hp.seq_len)
+        order = RandomSampler(windows) if split == "train" else SequentialSampler(windows)
+        return DataLoader(windows, sampler=BatchSampler(order, hp.batch_size, drop_last=split == "train"), **options)
+
+    def train_dataloader(self) -> DataLoader:
+        return self._loader("train")
+
+    def val_dataloader(self) -> DataLoader:
+        return self._loader("val")
+
+    def test_dataloader(self) -> DataLoader:
+        return self._loader("test")

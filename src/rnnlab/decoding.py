@@ -1,0 +1,74 @@
+"""Sampling text from a next-token network, one step per new token, carrying the hidden state."""
+
+from __future__ import annotations
+
+import torch
+
+from rnnlab.data.vocab import CharVocab
+from rnnlab.errors import UserError
+
+
+def pick_next(logits: torch.Tensor, temperature: float, top_k: int, generator: torch.Generator | None) -> torch.Tensor:
+    """Choose the next ids from logits (batch, vocab) -> (batch, 1).
+
+    temperature 0 is greedy; top_k 0 keeps every candidate.
+    """
+    if temperature == 0:
+        return logits.argmax(dim=-1, keepdim=True)
+    logits = logits.float() / temperature
+    if 0 < top_k < logits.size(-1):
+        kth = torch.topk(logits, top_k, dim=-1).values[:, -1:]
+        logits = logits.masked_fill(logits < kth, float("-inf"))
+    probs = torch.softmax(logits, dim=-1)
+    return torch.multinomial(probs, 1, generator=generator)
+
+
+def check_sampling(length: int, temperature: float, top_k: int, prompt: str) -> None:
+    if not prompt:
+        raise UserError("The prompt is empty; give at least one character, e.g. prompt='The quick br'.")
+    if not isinstance(length, int) or length <= len(prompt):
+        raise UserError(
+            f"length={length!r} must be a whole number larger than the prompt's {len(prompt)} characters "
+            "(it counts the prompt too, as in the lecture's 12 + 388 = 400)."
+        )
+    if temperature < 0:
+        raise UserError(f"temperature={temperature} must be 0 (greedy) or more.")
+    if not isinstance(top_k, int) or top_k < 0:
+        raise UserError(f"top_k={top_k!r} must be 0 (no limit) or a positive whole number.")
+
+
+@torch.no_grad()
+def sample_continuation(
+    net: torch.nn.Module,
+    vocab: CharVocab,
+    prompt: str,
+    length: int = 400,
+    temperature: float = 0.8,
+    top_k: int = 0,
+    num_samples: int = 1,
+    seed: int | None = None,
+) -> list[str]:
+    """Continue `prompt` until each text is `length` characters long (prompt included).
+
+    The prompt is read once; each new character is one recurrent step from the carried hidden state.
+    """
+    check_sampling(length, temperature, top_k, prompt)
+    vocab.check_known(prompt, "prompt")
+    device = next(net.parameters()).device
+    generator = torch.Generator(device=device)
+    if seed is not None:
+        generator.manual_seed(seed)
+    else:
+        generator.seed()
+    was_training = net.training
+    net.eval()
+    prompt_ids = torch.as_tensor(vocab.encode(prompt), device=device).repeat(num_samples, 1)
+    logits, hidden = net(prompt_ids)
+    steps = []
+    for _ in range(length - len(prompt)):
+        next_ids = pick_next(logits[:, -1], temperature, top_k, generator)
+        steps.append(next_ids)
+        logits, hidden = net(next_ids, hidden)
+    net.train(was_training)
+    new_ids = torch.cat(steps, dim=1).cpu().tolist()
+    return [prompt + vocab.decode(row) for row in new_ids]

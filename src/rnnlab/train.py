@@ -1,0 +1,131 @@
+"""The train entry: config -> DataModule -> model (vocabulary handed over) -> Trainer -> fit -> test.
+
+Returns the metrics; `main` returns `cfg.optimized_metric` so Hydra sweepers can optimise it.
+"""
+
+from __future__ import annotations
+
+import logging
+import warnings
+from pathlib import Path
+from typing import Any
+
+import hydra
+import lightning as L
+import torch
+from lightning.pytorch.callbacks import LearningRateMonitor
+from omegaconf import DictConfig, OmegaConf
+
+from rnnlab.callbacks.text_samples import tensorboard_writer
+from rnnlab.cli import CONFIG_DIR, report_user_errors
+from rnnlab.errors import UserError
+
+log = logging.getLogger(__name__)
+
+# Windows are gathered from a memory-mapped array in the main process; worker processes only add overhead.
+warnings.filterwarnings("ignore", message=".*does not have many workers.*")
+# Raised inside Lightning itself under this torch release; nothing a user can act on.
+warnings.filterwarnings("ignore", message=r".*isinstance\(treespec, LeafSpec\).*")
+
+
+def check_accelerator(trainer_cfg: DictConfig) -> None:
+    """Stop with one sentence when the trainer asks for GPUs this machine does not have."""
+    accelerator = str(trainer_cfg.get("accelerator", "auto"))
+    if accelerator not in ("gpu", "cuda"):
+        return
+    available = torch.cuda.device_count()
+    if available == 0:
+        raise UserError(
+            f"trainer.accelerator={accelerator} needs a CUDA GPU and this machine has none; use trainer=cpu."
+        )
+    devices = trainer_cfg.get("devices", 1)
+    if isinstance(devices, int) and devices > available:
+        raise UserError(f"trainer.devices={devices} asks for more GPUs than the {available} this machine has.")
+
+
+def instantiate_group(group: DictConfig | None) -> list[Any]:
+    """Instantiate every entry of a config group dict (callbacks, loggers); null entries are skipped."""
+    if not group:
+        return []
+    return [hydra.utils.instantiate(entry) for entry in group.values() if entry and "_target_" in entry]
+
+
+def dashboard_hparams(cfg: DictConfig) -> dict[str, Any]:
+    """The hyperparameters worth comparing across runs in TensorBoard's HParams tab."""
+    chosen = {key: cfg[key] for key in ("model", "data", "trainer")}
+    return {"seed": cfg.seed, **{key: OmegaConf.to_container(node, resolve=True) for key, node in chosen.items()}}
+
+
+def train(cfg: DictConfig) -> dict[str, float]:
+    """Fit, then validate and test the best checkpoint; return their metrics as floats."""
+    L.seed_everything(cfg.seed, workers=True)
+    check_accelerator(cfg.trainer)
+    datamodule: L.LightningDataModule = hydra.utils.instantiate(cfg.data)
+    datamodule.prepare_data()
+    log.info(
+        "Corpus %s: %s characters, vocabulary of %d",
+        datamodule.source.describe(),
+        f"{datamodule.corpus.meta['n_chars']:,}",
+        len(datamodule.vocab),
+    )
+    # The vocabulary flows from the data to the model explicitly; configs stay plain data in the checkpoint.
+    model: L.LightningModule = hydra.utils.instantiate(
+        cfg.model, vocab=datamodule.vocab.chars, _recursive_=False, _convert_="all"
+    )
+    callbacks = instantiate_group(cfg.get("callbacks"))
+    loggers = instantiate_group(cfg.get("logger"))
+    if not loggers:  # with logger=none there is nowhere to log learning rates to
+        callbacks = [c for c in callbacks if not isinstance(c, LearningRateMonitor)]
+    trainer: L.Trainer = hydra.utils.instantiate(cfg.trainer, callbacks=callbacks, logger=loggers or False)
+
+    trainer.fit(model, datamodule=datamodule, ckpt_path=cfg.get("ckpt_path"))
+    checkpoint = trainer.checkpoint_callback
+    best = (checkpoint.best_model_path if checkpoint else "") or None
+    metrics: dict[str, float] = {}
+    for run in (trainer.validate, trainer.test):
+        for result in run(model, datamodule=datamodule, ckpt_path=best, verbose=False):
+            metrics.update({name: float(value) for name, value in result.items()})
+
+    for logger in trainer.loggers:
+        logger.log_hyperparams(
+            dashboard_hparams(cfg), metrics={f"hp/{k.replace('/', '_')}": v for k, v in metrics.items()}
+        )
+        logger.save()
+    sample = model.sample(**cfg.sample)[0]
+    writer = tensorboard_writer(trainer)
+    if writer is not None:
+        writer.add_text("samples/final", "    " + sample.replace("\n", "\n    "), global_step=trainer.global_step)
+    print_summary(metrics, sample, best, trainer)
+    return metrics
+
+
+def print_summary(metrics: dict[str, float], sample: str, best: str | None, trainer: L.Trainer) -> None:
+    from rich.console import Console
+    from rich.panel import Panel
+    from rich.table import Table
+
+    console = Console()
+    table = Table("metric", "value", title="Best checkpoint")
+    for name, value in sorted(metrics.items()):
+        table.add_row(name, f"{value:.4f}")
+    console.print(table)
+    console.print(Panel(sample, title="Sample"))
+    if best:
+        console.print(f"Best checkpoint: {Path(best).resolve()}")
+    log_dir = trainer.logger.log_dir if trainer.logger else None
+    if log_dir:
+        console.print(f"TensorBoard run: {Path(log_dir).resolve()}  (tensorboard --logdir {Path(log_dir).resolve()})")
+
+
+@hydra.main(version_base="1.3", config_path=str(CONFIG_DIR), config_name="train")
+@report_user_errors
+def main(cfg: DictConfig) -> float | None:
+    metrics = train(cfg)
+    name = cfg.get("optimized_metric")
+    if name and name not in metrics:
+        raise UserError(f"optimized_metric={name!r} is not among the run's metrics ({', '.join(sorted(metrics))}).")
+    return metrics.get(name) if name else None
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,58 @@
+from pathlib import Path
+
+import hydra
+import lightning as L
+import pytest
+from conftest import compose_train
+
+from rnnlab.cli import CONFIG_DIR
+from rnnlab.data.vocab import UNKNOWN
+from rnnlab.errors import UserError
+from rnnlab.models import CharLanguageModel
+from rnnlab.train import check_accelerator, instantiate_group
+
+MODELS = sorted(p.stem for p in (CONFIG_DIR / "model").glob("[!_]*.yaml"))
+
+
+def test_every_model_option_is_listed():
+    assert {"rnn", "lstm", "gru", "deep_lstm"} <= set(MODELS)
+
+
+@pytest.mark.parametrize("model", MODELS)
+@pytest.mark.parametrize("trainer", ["default", "cpu"])
+def test_every_model_and_trainer_composes_and_instantiates(tmp_path: Path, model: str, trainer: str):
+    cfg = compose_train(tmp_path, f"model={model}", f"trainer={trainer}")
+    net = hydra.utils.instantiate(cfg.model, vocab=[UNKNOWN, "a", "b"], _recursive_=False, _convert_="all")
+    assert isinstance(net, CharLanguageModel) and net.hparams.cell == model.removeprefix("deep_")
+    assert net.hparams.carry_hidden == cfg.data.stateful
+    callbacks = instantiate_group(cfg.callbacks)
+    trainer_obj = hydra.utils.instantiate(cfg.trainer, callbacks=callbacks, logger=instantiate_group(cfg.logger))
+    assert isinstance(trainer_obj, L.Trainer) and trainer_obj.gradient_clip_val == 1.0
+    assert isinstance(hydra.utils.instantiate(cfg.data), L.LightningDataModule)
+
+
+def test_deep_preset_stacks_at_least_three_layers(tmp_path: Path):
+    assert compose_train(tmp_path, "model=deep_lstm").model.num_layers >= 3
+
+
+def test_gpu_trainer_composes_with_mixed_precision(tmp_path: Path):
+    cfg = compose_train(tmp_path, "trainer=gpu")
+    assert cfg.trainer.accelerator == "gpu" and cfg.trainer.precision == "16-mixed"
+
+
+@pytest.mark.parametrize("group", ["logger=none", "callbacks=none", "debug=fast", "data.stateful=false"])
+def test_optional_groups_compose(tmp_path: Path, group: str):
+    cfg = compose_train(tmp_path, group)
+    assert cfg.optimized_metric == "val/bpc"
+
+
+def test_gpu_trainer_without_a_gpu_is_refused_in_one_sentence(tmp_path: Path, monkeypatch):
+    monkeypatch.setattr("torch.cuda.device_count", lambda: 0)
+    with pytest.raises(UserError, match="use trainer=cpu"):
+        check_accelerator(compose_train(tmp_path, "trainer=gpu").trainer)
+
+
+def test_more_gpus_than_the_machine_has_are_refused(tmp_path: Path, monkeypatch):
+    monkeypatch.setattr("torch.cuda.device_count", lambda: 1)
+    with pytest.raises(UserError, match=r"trainer\.devices=4"):
+        check_accelerator(compose_train(tmp_path, "trainer=gpu", "trainer.devices=4").trainer)

@@ -1,0 +1,70 @@
+import pytest
+import torch
+
+from rnnlab.data.vocab import UNKNOWN, CharVocab
+from rnnlab.decoding import pick_next, sample_continuation
+from rnnlab.errors import UserError
+from rnnlab.models.recurrent import RecurrentLM
+
+VOCAB = CharVocab([UNKNOWN, *"The quickbrownfx"])
+
+
+@pytest.fixture
+def net() -> RecurrentLM:
+    torch.manual_seed(0)
+    return RecurrentLM(len(VOCAB), "gru", embedding_dim=8, hidden_size=16)
+
+
+def test_a_seed_makes_sampling_repeatable(net):
+    first = sample_continuation(net, VOCAB, "The quick br", 60, temperature=1.0, seed=7)
+    assert first == sample_continuation(net, VOCAB, "The quick br", 60, temperature=1.0, seed=7)
+    assert first != sample_continuation(net, VOCAB, "The quick br", 60, temperature=1.0, seed=8)
+    assert len(first[0]) == 60 and first[0].startswith("The quick br")
+
+
+def test_carried_state_sampling_matches_a_reference_that_rereads_the_prefix(net):
+    """One step per new character gives the same text as recomputing the whole prefix each step."""
+    (fast,) = sample_continuation(net, VOCAB, "The quick br", 40, temperature=0.9, top_k=5, seed=3)
+    generator = torch.Generator().manual_seed(3)
+    ids = torch.as_tensor(VOCAB.encode("The quick br")).unsqueeze(0)
+    with torch.no_grad():
+        while ids.size(1) < 40:
+            logits, _ = net(ids)
+            ids = torch.cat([ids, pick_next(logits[:, -1], 0.9, 5, generator)], dim=1)
+    assert fast == VOCAB.decode(ids[0].tolist())
+
+
+def test_temperature_zero_is_greedy(net):
+    (text,) = sample_continuation(net, VOCAB, "Th", 20, temperature=0.0)
+    ids = torch.as_tensor(VOCAB.encode(text)).unsqueeze(0)
+    with torch.no_grad():
+        logits, _ = net(ids[:, :-1])
+    assert logits[0, 1:].argmax(-1).tolist() == ids[0, 2:].tolist()
+
+
+def test_top_k_only_picks_among_the_k_likeliest():
+    logits = torch.tensor([[0.0, 5.0, 4.0, -1.0, 3.0]])
+    picks = {pick_next(logits, 2.0, 2, torch.Generator().manual_seed(s)).item() for s in range(50)}
+    assert picks == {1, 2}
+
+
+def test_many_samples_at_once(net):
+    texts = sample_continuation(net, VOCAB, "The", 30, num_samples=4, seed=0)
+    assert len(texts) == 4 and len(set(texts)) > 1
+
+
+@pytest.mark.parametrize(
+    "kwargs, message",
+    [
+        ({"prompt": "The quick bröwn"}, "'ö'"),
+        ({"prompt": ""}, "prompt is empty"),
+        ({"length": 0}, "length=0"),
+        ({"length": 5}, "larger than the prompt"),
+        ({"temperature": -1.0}, "temperature=-1.0"),
+        ({"top_k": -2}, "top_k=-2"),
+    ],
+)
+def test_bad_sampling_requests_are_refused(net, kwargs: dict, message: str):
+    request = {"prompt": "The quick br", "length": 40, "temperature": 0.8, "top_k": 0} | kwargs
+    with pytest.raises(UserError, match=message):
+        sample_continuation(net, VOCAB, **request)
