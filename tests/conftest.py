@@ -34,7 +34,7 @@ SMALL = [
     "trainer.log_every_n_steps=2",
     "~callbacks.progress_bar",
     "callbacks.text_samples.at_steps=[2]",
-    "sample.length=40",
+    "sample.char_lm.length=40",
 ]
 
 TINY_DUMP = """<mediawiki xmlns="http://www.mediawiki.org/xml/export-0.10/" version="0.10">

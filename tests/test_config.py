@@ -7,28 +7,41 @@ from conftest import compose_train
 
 from rnnlab.cli import CONFIG_DIR
 from rnnlab.data.vocab import UNKNOWN
+from rnnlab.data.words import SPECIALS
 from rnnlab.errors import UserError
-from rnnlab.models import CharLanguageModel
+from rnnlab.models import CharLanguageModel, Seq2SeqModel
 from rnnlab.train import check_accelerator, instantiate_group
 
 MODELS = sorted(p.stem for p in (CONFIG_DIR / "model").glob("[!_]*.yaml"))
 
 
 def test_every_model_option_is_listed():
-    assert {"rnn", "lstm", "gru", "deep_lstm"} <= set(MODELS)
+    assert {"rnn", "lstm", "gru", "deep_lstm", "seq2seq", "seq2seq_attn"} <= set(MODELS)
 
 
 @pytest.mark.parametrize("model", MODELS)
 @pytest.mark.parametrize("trainer", ["default", "cpu"])
 def test_every_model_and_trainer_composes_and_instantiates(tmp_path: Path, model: str, trainer: str):
     cfg = compose_train(tmp_path, f"model={model}", f"trainer={trainer}")
-    net = hydra.utils.instantiate(cfg.model, vocab=[UNKNOWN, "a", "b"], _recursive_=False, _convert_="all")
-    assert isinstance(net, CharLanguageModel) and net.hparams.cell == model.removeprefix("deep_")
-    assert net.hparams.carry_hidden == cfg.data.stateful
+    datamodule = hydra.utils.instantiate(cfg.data)
+    assert datamodule.task == cfg.model.task == cfg.task_name
+    vocabs = (
+        {"vocab": [UNKNOWN, "a", "b"]}
+        if cfg.model.task == "char_lm"
+        else {"source_vocab": [*SPECIALS, "hello"], "target_vocab": [*SPECIALS, "hi"]}
+    )
+    net = hydra.utils.instantiate(cfg.model, **vocabs, _recursive_=False, _convert_="all")
+    assert isinstance(net, CharLanguageModel if cfg.model.task == "char_lm" else Seq2SeqModel)
+    assert net.hparams.cell == cfg.model.cell
     callbacks = instantiate_group(cfg.callbacks)
     trainer_obj = hydra.utils.instantiate(cfg.trainer, callbacks=callbacks, logger=instantiate_group(cfg.logger))
     assert isinstance(trainer_obj, L.Trainer) and trainer_obj.gradient_clip_val == 1.0
-    assert isinstance(hydra.utils.instantiate(cfg.data), L.LightningDataModule)
+    assert isinstance(datamodule, L.LightningDataModule)
+
+
+def test_char_models_carry_the_hidden_state_exactly_when_the_data_comes_as_streams(tmp_path: Path):
+    assert compose_train(tmp_path).model.carry_hidden is True
+    assert compose_train(tmp_path, "data.stateful=false").model.carry_hidden is False
 
 
 def test_deep_preset_stacks_at_least_three_layers(tmp_path: Path):
@@ -43,7 +56,7 @@ def test_gpu_trainer_composes_with_mixed_precision(tmp_path: Path):
 @pytest.mark.parametrize("group", ["logger=none", "callbacks=none", "debug=fast", "data.stateful=false"])
 def test_optional_groups_compose(tmp_path: Path, group: str):
     cfg = compose_train(tmp_path, group)
-    assert cfg.optimized_metric == "val/bpc"
+    assert cfg.optimized_metric == "val/loss"
 
 
 def test_gpu_trainer_without_a_gpu_is_refused_in_one_sentence(tmp_path: Path, monkeypatch):

@@ -72,3 +72,69 @@ def sample_continuation(
     net.train(was_training)
     new_ids = torch.cat(steps, dim=1).cpu().tolist()
     return [prompt + vocab.decode(row) for row in new_ids]
+
+
+@torch.no_grad()
+def greedy_decode(net, source: torch.Tensor, source_lengths: torch.Tensor, start: int, eos: int, max_len: int):
+    """Likeliest word at each step, for a batch -> (ids (batch, <=max_len), attention (batch, steps, s) or None)."""
+    state = net.encode(source, source_lengths)
+    token = torch.full((source.size(0),), start, dtype=torch.long, device=source.device)
+    done = torch.zeros_like(token, dtype=torch.bool)
+    ids, weights = [], []
+    for _ in range(max_len):
+        logits, state, attention = net.decode_step(token, state)
+        token = logits.argmax(-1)
+        ids.append(token)
+        weights.append(attention)
+        done |= token == eos
+        if done.all():
+            break
+    attention = torch.stack(weights, 1) if weights[0] is not None else None
+    return torch.stack(ids, 1), attention
+
+
+@torch.no_grad()
+def beam_search(
+    net,
+    source: torch.Tensor,
+    source_lengths: torch.Tensor,
+    start: int,
+    eos: int,
+    max_len: int,
+    beam_size: int = 5,
+    length_penalty: float = 1.0,
+) -> list[list[int]]:
+    """Batched beam search: the best word ids (without <EOS>) per source sentence.
+
+    Finished hypotheses are ranked by log-probability / length ** length_penalty.
+    """
+    batch, k = source.size(0), beam_size
+    device = source.device
+    state = net.encode(source, source_lengths).select(torch.arange(batch, device=device).repeat_interleave(k))
+    scores = torch.full((batch, k), float("-inf"), device=device)
+    scores[:, 0] = 0.0  # all beams start identical: keep one alive so the first step does not pick duplicates
+    history = torch.full((batch * k, 0), start, dtype=torch.long, device=device)
+    token = torch.full((batch * k,), start, dtype=torch.long, device=device)
+    finished: list[list[tuple[float, list[int]]]] = [[] for _ in range(batch)]
+    for step in range(1, max_len + 1):
+        logits, state, _ = net.decode_step(token, state)
+        vocab = logits.size(-1)
+        total = (scores.view(-1, 1) + torch.log_softmax(logits.float(), dim=-1)).view(batch, k * vocab)
+        scores, flat = total.topk(k, dim=-1)
+        beam, token = flat // vocab, (flat % vocab).view(-1)
+        rows = (torch.arange(batch, device=device)[:, None] * k + beam).view(-1)
+        history = torch.cat([history[rows], token[:, None]], dim=1)
+        state = state.select(rows)
+        ended = (token == eos).view(batch, k)
+        for b, j in ended.nonzero().tolist():
+            if scores[b, j] > float("-inf"):
+                finished[b].append((scores[b, j].item() / step**length_penalty, history[b * k + j, :-1].tolist()))
+        scores = scores.masked_fill(ended, float("-inf"))
+        if all(len(f) >= k for f in finished) or torch.isinf(scores).all():
+            break
+    best = []
+    for b in range(batch):
+        if not finished[b]:  # nothing ended within max_len: take the best open hypothesis
+            finished[b].append((scores[b, 0].item(), history[b * k].tolist()))
+        best.append(max(finished[b], key=lambda item: item[0])[1])
+    return best

@@ -61,16 +61,15 @@ def train(cfg: DictConfig) -> dict[str, float]:
     L.seed_everything(cfg.seed, workers=True)
     check_accelerator(cfg.trainer)
     datamodule: L.LightningDataModule = hydra.utils.instantiate(cfg.data)
+    if cfg.model.task != datamodule.task:
+        raise UserError(
+            f"The {cfg.model.task} model cannot train on the {datamodule.task} data; pick a matching data= option "
+            f"({'pairs or number_words' if cfg.model.task == 'seq2seq' else 'wiki_char'})."
+        )
     datamodule.prepare_data()
-    log.info(
-        "Corpus %s: %s characters, vocabulary of %d",
-        datamodule.source.describe(),
-        f"{datamodule.corpus.meta['n_chars']:,}",
-        len(datamodule.vocab),
-    )
-    # The vocabulary flows from the data to the model explicitly; configs stay plain data in the checkpoint.
+    # The vocabularies flow from the data to the model explicitly; configs stay plain data in the checkpoint.
     model: L.LightningModule = hydra.utils.instantiate(
-        cfg.model, vocab=datamodule.vocab.chars, _recursive_=False, _convert_="all"
+        cfg.model, **datamodule.model_inputs(), _recursive_=False, _convert_="all"
     )
     callbacks = instantiate_group(cfg.get("callbacks"))
     loggers = instantiate_group(cfg.get("logger"))
@@ -91,7 +90,7 @@ def train(cfg: DictConfig) -> dict[str, float]:
             dashboard_hparams(cfg), metrics={f"hp/{k.replace('/', '_')}": v for k, v in metrics.items()}
         )
         logger.save()
-    sample = model.sample(**cfg.sample)[0]
+    sample = model.showcase(**cfg.sample[cfg.model.task])
     writer = tensorboard_writer(trainer)
     if writer is not None:
         writer.add_text("samples/final", "    " + sample.replace("\n", "\n    "), global_step=trainer.global_step)

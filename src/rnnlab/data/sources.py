@@ -33,7 +33,9 @@ class FileSource:
 
     def check_readable(self) -> None:
         if not self.path.is_file():
-            raise UserError(f"The data path {self.path} does not exist; set data.path to an existing dump or text file.")
+            raise UserError(
+                f"The data path {self.path} does not exist; set data.path to an existing dump or text file."
+            )
         if self.path.stat().st_size == 0:
             raise UserError(f"The data path {self.path} is empty; give a file with text in it.")
 

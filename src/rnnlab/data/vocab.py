@@ -49,6 +49,5 @@ class CharVocab:
         if unknown:
             shown = ", ".join(repr(c) for c in unknown)
             raise UserError(
-                f"The {what} holds characters the model never saw in training ({shown}); "
-                "remove or replace them."
+                f"The {what} holds characters the model never saw in training ({shown}); remove or replace them."
             )

@@ -2,24 +2,29 @@
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 
-import lightning as L
 from torch.utils.data import BatchSampler, DataLoader, RandomSampler, SequentialSampler
 
+from rnnlab.data.base import TaskDataModule
 from rnnlab.data.corpus import PreparedCorpus, prepare_corpus
 from rnnlab.data.sources import FileSource, HubSource, default_dump
 from rnnlab.data.vocab import CharVocab
 from rnnlab.data.windows import ContiguousStreams, IndependentWindows
 from rnnlab.errors import UserError
 
+log = logging.getLogger(__name__)
 
-class WikiCharDataModule(L.LightningDataModule):
+
+class WikiCharDataModule(TaskDataModule):
     """Characters of Wikipedia (or any dump, text file or hub dataset), split by position 90/5/5.
 
     `stateful=False`: shuffled independent windows of `seq_len + 1` characters.
     `stateful=True`: `batch_size` contiguous streams in order, for carrying the hidden state.
     """
+
+    task = "char_lm"
 
     def __init__(
         self,
@@ -62,12 +67,18 @@ class WikiCharDataModule(L.LightningDataModule):
     def prepare_data(self) -> None:
         hp = self.hparams
         self.corpus = prepare_corpus(self.source, Path(hp.data_dir) / "wiki_char", hp.min_char_count, hp.max_chars)
+        meta = self.corpus.meta
+        log.info("Corpus %s: %s characters, %d symbols", meta["source"], f"{meta['n_chars']:,}", len(meta["vocab"]))
 
     @property
     def vocab(self) -> CharVocab:
         if self.corpus is None:
             self.prepare_data()
         return self.corpus.vocab
+
+    def model_inputs(self) -> dict[str, list[str]]:
+        """What the model needs to know of the data: the character vocabulary."""
+        return {"vocab": self.vocab.chars}
 
     def setup(self, stage: str | None = None) -> None:
         if self.corpus is None:
@@ -98,12 +109,3 @@ class WikiCharDataModule(L.LightningDataModule):
         windows = IndependentWindows(ids, hp.seq_len)
         order = RandomSampler(windows) if split == "train" else SequentialSampler(windows)
         return DataLoader(windows, sampler=BatchSampler(order, hp.batch_size, drop_last=split == "train"), **options)
-
-    def train_dataloader(self) -> DataLoader:
-        return self._loader("train")
-
-    def val_dataloader(self) -> DataLoader:
-        return self._loader("val")
-
-    def test_dataloader(self) -> DataLoader:
-        return self._loader("test")

@@ -47,7 +47,9 @@ def iter_articles(path: Path) -> Iterator[str]:
     except (OSError, EOFError) as err:
         raise UserError(f"{path} could not be read as a dump ({err}); check that the file is complete.") from None
     if pages == 0:
-        raise UserError(f"{path} holds no <page> elements, so it is not a MediaWiki dump; give a dump or a plain .txt file.")
+        raise UserError(
+            f"{path} holds no <page> elements, so it is not a MediaWiki dump; give a dump or a plain .txt file."
+        )
 
 
 def clean_wikitext(wikitext: str) -> str:

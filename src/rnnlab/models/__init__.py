@@ -1,4 +1,6 @@
 from rnnlab.models.char_lm import CharLanguageModel
 from rnnlab.models.recurrent import RecurrentLM
+from rnnlab.models.seq2seq import Seq2SeqNet
+from rnnlab.models.seq2seq_task import Seq2SeqModel
 
-__all__ = ["CharLanguageModel", "RecurrentLM"]
+__all__ = ["CharLanguageModel", "RecurrentLM", "Seq2SeqModel", "Seq2SeqNet"]

@@ -5,7 +5,6 @@ from __future__ import annotations
 import math
 from typing import Any
 
-import hydra
 import lightning as L
 import torch
 import torch.nn.functional as F
@@ -13,6 +12,7 @@ from torchmetrics import MeanMetric
 
 from rnnlab.data.vocab import CharVocab
 from rnnlab.decoding import sample_continuation
+from rnnlab.models.optim import configure_optimizers
 from rnnlab.models.recurrent import RecurrentLM, detach_hidden
 
 TASK = "char_lm"
@@ -99,15 +99,12 @@ class CharLanguageModel(L.LightningModule):
         self._eval_epoch_end("test")
 
     def configure_optimizers(self):
-        optimizer = hydra.utils.instantiate(
-            self.hparams.optimizer or {"_target_": "torch.optim.AdamW", "_partial_": True}
-        )
-        optimizer = optimizer(self.parameters())
-        if not self.hparams.scheduler:
-            return optimizer
-        scheduler = hydra.utils.instantiate(self.hparams.scheduler)(optimizer)
-        return {"optimizer": optimizer, "lr_scheduler": {"scheduler": scheduler, "interval": "step"}}
+        return configure_optimizers(self, self.hparams.optimizer, self.hparams.scheduler)
 
     def sample(self, prompt: str, length: int = 400, temperature: float = 0.8, top_k: int = 0, **kwargs) -> list[str]:
         """Continue `prompt` to `length` characters; see `rnnlab.decoding.sample_continuation`."""
         return sample_continuation(self.net, self.vocab, prompt, length, temperature, top_k, **kwargs)
+
+    def showcase(self, prompt: str, length: int = 400, temperature: float = 0.8, top_k: int = 0) -> str:
+        """One sampled paragraph, for the end-of-run summary."""
+        return self.sample(prompt, length, temperature, top_k)[0]

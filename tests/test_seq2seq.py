@@ -1,0 +1,162 @@
+from pathlib import Path
+
+import pytest
+import torch
+from conftest import compose_train, run_cli
+
+from rnnlab.decoding import beam_search, greedy_decode
+from rnnlab.errors import UserError
+from rnnlab.models.seq2seq import Seq2SeqNet
+from rnnlab.train import train
+
+# Tiny sizes: a run of a few steps on the number-words pairs takes seconds.
+TINY = [
+    "data.count=400",
+    "data.batch_size=16",
+    "model.embedding_dim=16",
+    "model.hidden_size=24",
+    "model.max_decode_length=12",
+    "trainer.max_steps=6",
+    "trainer.val_check_interval=3",
+    "trainer.limit_val_batches=2",
+    "trainer.limit_test_batches=2",
+    "trainer.num_sanity_val_steps=0",
+    "trainer.log_every_n_steps=2",
+    "~callbacks.progress_bar",
+]
+
+
+def make_net(attention: str, cell: str = "gru", bidirectional: bool = True) -> Seq2SeqNet:
+    torch.manual_seed(0)
+    return Seq2SeqNet(20, 15, cell, 8, 12, 2, 0.0, bidirectional, attention).eval()
+
+
+@pytest.mark.parametrize("cell", ["rnn", "lstm", "gru"])
+def test_padding_never_reaches_the_encoder_state_or_outputs(cell: str):
+    net = make_net("luong", cell)
+    sentences = [torch.tensor([5, 6, 7, 2]), torch.tensor([8, 2])]
+    padded = torch.zeros(2, 4, dtype=torch.long)
+    for i, s in enumerate(sentences):
+        padded[i, : len(s)] = s
+    batch = net.encode(padded, torch.tensor([4, 2]))
+    for i, s in enumerate(sentences):
+        alone = net.encode(s[None], torch.tensor([len(s)]))
+        torch.testing.assert_close(batch.memory[i, : len(s)], alone.memory[0])
+        states = zip(batch.hidden, alone.hidden, strict=True) if cell == "lstm" else [(batch.hidden, alone.hidden)]
+        for together, single in states:
+            torch.testing.assert_close(together[:, i], single[:, 0])
+    assert batch.mask.tolist() == [[True] * 4, [True, True, False, False]]
+
+
+@pytest.mark.parametrize("attention", ["bahdanau", "luong"])
+def test_attention_puts_no_weight_on_padding(attention: str):
+    net = make_net(attention)
+    source = torch.tensor([[5, 6, 2, 0, 0], [7, 8, 9, 10, 2]])
+    logits, weights = net(source, torch.tensor([3, 5]), torch.tensor([[1, 4, 5], [1, 6, 7]]))
+    assert logits.shape == (2, 3, 15) and weights.shape == (2, 3, 5)
+    assert torch.all(weights[0, :, 3:] == 0)
+    torch.testing.assert_close(weights.sum(-1), torch.ones(2, 3))
+
+
+@pytest.mark.parametrize("attention", ["none", "bahdanau", "luong"])
+def test_beam_search_with_one_beam_is_greedy(attention: str):
+    net = make_net(attention, "lstm")
+    source = torch.randint(3, 20, (4, 6))
+    lengths = torch.tensor([6, 4, 3, 1])
+    greedy, _ = greedy_decode(net, source, lengths, start=1, eos=2, max_len=10)
+    beam = beam_search(net, source, lengths, start=1, eos=2, max_len=10, beam_size=1)
+    for row, found in zip(greedy.tolist(), beam, strict=True):
+        assert found == (row[: row.index(2)] if 2 in row else row)
+
+
+def test_a_wider_beam_finds_a_sequence_at_least_as_likely_as_greedy():
+    net = make_net("bahdanau")
+    source, lengths = torch.randint(3, 20, (3, 5)), torch.tensor([5, 5, 2])
+
+    def log_prob(row, ids):
+        state = net.encode(source[row : row + 1], lengths[row : row + 1])
+        total, token = 0.0, torch.tensor([1])
+        for t in [*ids, 2]:
+            logits, state, _ = net.decode_step(token, state)
+            total += torch.log_softmax(logits, -1)[0, t].item()
+            token = torch.tensor([t])
+        return total
+
+    greedy = beam_search(net, source, lengths, 1, 2, 8, beam_size=1, length_penalty=0.0)
+    wide = beam_search(net, source, lengths, 1, 2, 8, beam_size=6, length_penalty=0.0)
+    for row in range(3):
+        if len(wide[row]) < 8 and len(greedy[row]) < 8:  # both finished with <EOS>
+            assert log_prob(row, wide[row]) >= log_prob(row, greedy[row]) - 1e-5
+
+
+@pytest.mark.parametrize(
+    "overrides",
+    [
+        ["model=seq2seq"],
+        ["model=seq2seq_attn"],
+        ["model=seq2seq_attn", "model.attention=luong", "model.cell=lstm"],
+        ["model=seq2seq", "model.bidirectional=false", "model.teacher_forcing=0.5", "data.padding=fixed"],
+    ],
+)
+def test_each_seq2seq_config_trains(tmp_path: Path, overrides: list[str]):
+    cfg = compose_train(tmp_path, *overrides, "data=number_words", *TINY)
+    metrics = train(cfg)
+    assert {"val/loss", "val/bleu", "val/exact_match", "test/token_acc", "test/bleu"} <= set(metrics)
+    assert 0 <= metrics["test/exact_match"] <= 1 and metrics["val/loss"] > 0
+
+
+def test_seq2seq_picks_pair_data_by_itself(tmp_path: Path):
+    cfg = compose_train(tmp_path, "model=seq2seq")
+    assert cfg.data._target_ == "rnnlab.data.PairsDataModule" and cfg.task_name == "seq2seq"
+    assert compose_train(tmp_path, "model=seq2seq", "data=number_words").data.corpus == "number_words"
+
+
+def test_experiment_number_words_composes_and_lets_the_model_be_swapped(tmp_path: Path):
+    cfg = compose_train(tmp_path, "experiment=number_words")
+    assert cfg.model.attention == "bahdanau" and cfg.data.corpus == "number_words"
+    assert compose_train(tmp_path, "experiment=number_words", "model=seq2seq").model.attention == "none"
+
+
+def test_a_char_model_on_pair_data_is_refused(tmp_path: Path):
+    with pytest.raises(UserError, match="pick a matching data= option"):
+        train(compose_train(tmp_path, "model=lstm", "data=pairs"))
+
+
+@pytest.fixture(scope="module")
+def chat_checkpoint(tmp_path_factory) -> Path:
+    root = tmp_path_factory.mktemp("chat")
+    result = run_cli("train.py", "model=seq2seq_attn", f"paths.root_dir={root}", *TINY)
+    assert result.returncode == 0, result.stderr[-3000:]
+    (run_dir,) = (root / "logs" / "seq2seq" / "runs").iterdir()
+    assert "hello ->" in result.stdout
+    return run_dir / "checkpoints" / "last.ckpt"
+
+
+def test_chat_replies_to_a_text_and_to_each_line_of_a_file(chat_checkpoint: Path, tmp_path: Path):
+    one = run_cli("scripts/chat.py", f"ckpt_path={chat_checkpoint}", "text='hello, how are you'")
+    assert one.returncode == 0, one.stderr
+    assert len(one.stdout.strip().splitlines()) == 1
+    questions = tmp_path / "questions.txt"
+    questions.write_text("hello\n\nwhat is your name\nwho are you\n")
+    many = run_cli("scripts/chat.py", f"ckpt_path={chat_checkpoint}", f"input_file={questions}", "beam_size=3")
+    assert many.returncode == 0, many.stderr
+    assert len(many.stdout.splitlines()) == 3
+
+
+def test_chat_warns_but_replies_when_every_word_is_unknown(chat_checkpoint: Path):
+    result = run_cli("scripts/chat.py", f"ckpt_path={chat_checkpoint}", "text=zzyzx qwfp")
+    assert result.returncode == 0
+    assert "warning: no word of 'zzyzx qwfp'" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_chat_and_generate_refuse_each_others_checkpoints(chat_checkpoint: Path, trained_run):
+    _, char_run = trained_run
+    chat = run_cli("scripts/chat.py", f"ckpt_path={char_run / 'checkpoints' / 'last.ckpt'}", "text=hello")
+    assert chat.returncode == 1 and "is not a seq2seq checkpoint" in chat.stderr
+    generate = run_cli("scripts/generate.py", f"ckpt_path={chat_checkpoint}")
+    assert generate.returncode == 1 and "is not a char_lm checkpoint" in generate.stderr
+
+
+def test_chat_needs_exactly_one_input(chat_checkpoint: Path):
+    result = run_cli("scripts/chat.py", f"ckpt_path={chat_checkpoint}")
+    assert result.returncode == 1 and "exactly one of text=" in result.stderr
