@@ -7,16 +7,25 @@ from conftest import compose_train
 
 from rnnlab.cli import CONFIG_DIR
 from rnnlab.data.vocab import UNKNOWN
+from rnnlab.data.wiki_cloze import CLOZE_SPECIALS
 from rnnlab.data.words import SPECIALS
 from rnnlab.errors import UserError
-from rnnlab.models import CharLanguageModel, Seq2SeqModel
 from rnnlab.train import check_accelerator, instantiate_group
 
+# What each task's DataModule hands its model, in miniature.
+MODEL_INPUTS = {
+    "char_lm": {"vocab": [UNKNOWN, "a", "b"]},
+    "seq2seq": {"source_vocab": [*SPECIALS, "hello"], "target_vocab": [*SPECIALS, "hi"]},
+    "cloze": {"vocab": [*CLOZE_SPECIALS, "hungry"]},
+    "forecast": {"mean": 0.0, "std": 1.0},
+}
 MODELS = sorted(p.stem for p in (CONFIG_DIR / "model").glob("[!_]*.yaml"))
 
 
 def test_every_model_option_is_listed():
-    assert {"rnn", "lstm", "gru", "deep_lstm", "seq2seq", "seq2seq_attn"} <= set(MODELS)
+    assert {"rnn", "lstm", "gru", "deep_lstm", "seq2seq", "seq2seq_attn", "birnn_cloze", "rnn_forecaster"} <= set(
+        MODELS
+    )
 
 
 @pytest.mark.parametrize("model", MODELS)
@@ -25,13 +34,8 @@ def test_every_model_and_trainer_composes_and_instantiates(tmp_path: Path, model
     cfg = compose_train(tmp_path, f"model={model}", f"trainer={trainer}")
     datamodule = hydra.utils.instantiate(cfg.data)
     assert datamodule.task == cfg.model.task == cfg.task_name
-    vocabs = (
-        {"vocab": [UNKNOWN, "a", "b"]}
-        if cfg.model.task == "char_lm"
-        else {"source_vocab": [*SPECIALS, "hello"], "target_vocab": [*SPECIALS, "hi"]}
-    )
-    net = hydra.utils.instantiate(cfg.model, **vocabs, _recursive_=False, _convert_="all")
-    assert isinstance(net, CharLanguageModel if cfg.model.task == "char_lm" else Seq2SeqModel)
+    net = hydra.utils.instantiate(cfg.model, **MODEL_INPUTS[cfg.model.task], _recursive_=False, _convert_="all")
+    assert type(net).__name__ == cfg.model._target_.rpartition(".")[2] and net.hparams.task == cfg.model.task
     assert net.hparams.cell == cfg.model.cell
     callbacks = instantiate_group(cfg.callbacks)
     trainer_obj = hydra.utils.instantiate(cfg.trainer, callbacks=callbacks, logger=instantiate_group(cfg.logger))

@@ -5,7 +5,6 @@ Returns the metrics; `main` returns `cfg.optimized_metric` so Hydra sweepers can
 
 from __future__ import annotations
 
-import logging
 import warnings
 from pathlib import Path
 from typing import Any
@@ -20,12 +19,18 @@ from rnnlab.callbacks.text_samples import tensorboard_writer
 from rnnlab.cli import CONFIG_DIR, report_user_errors
 from rnnlab.errors import UserError
 
-log = logging.getLogger(__name__)
-
 # Windows are gathered from a memory-mapped array in the main process; worker processes only add overhead.
 warnings.filterwarnings("ignore", message=".*does not have many workers.*")
 # Raised inside Lightning itself under this torch release; nothing a user can act on.
 warnings.filterwarnings("ignore", message=r".*isinstance\(treespec, LeafSpec\).*")
+
+
+MATCHING_DATA = {
+    "char_lm": "wiki_char",
+    "seq2seq": "pairs or number_words",
+    "cloze": "wiki_cloze",
+    "forecast": "series",
+}
 
 
 def check_accelerator(trainer_cfg: DictConfig) -> None:
@@ -64,7 +69,7 @@ def train(cfg: DictConfig) -> dict[str, float]:
     if cfg.model.task != datamodule.task:
         raise UserError(
             f"The {cfg.model.task} model cannot train on the {datamodule.task} data; pick a matching data= option "
-            f"({'pairs or number_words' if cfg.model.task == 'seq2seq' else 'wiki_char'})."
+            f"({MATCHING_DATA[cfg.model.task]})."
         )
     datamodule.prepare_data()
     # The vocabularies flow from the data to the model explicitly; configs stay plain data in the checkpoint.

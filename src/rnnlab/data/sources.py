@@ -98,5 +98,16 @@ class HubSource:
             ) from None
 
 
+def text_source(
+    path: str | None, hub: str | None, hub_config: str | None, hub_split: str, text_field: str
+) -> FileSource | HubSource:
+    """The source a text DataModule's options name: a hub dataset, a local file, or the shipped excerpt."""
+    if path is not None and hub is not None:
+        raise UserError("Set data.path or data.hub, not both.")
+    if hub is not None:
+        return HubSource(hub, hub_config, hub_split, text_field)
+    return FileSource(Path(path).expanduser() if path else default_dump())
+
+
 def fingerprint_digest(*parts: object) -> str:
     return hashlib.sha256(repr(parts).encode()).hexdigest()[:16]

@@ -9,7 +9,7 @@ from torch.utils.data import BatchSampler, DataLoader, RandomSampler, Sequential
 
 from rnnlab.data.base import TaskDataModule
 from rnnlab.data.corpus import PreparedCorpus, prepare_corpus
-from rnnlab.data.sources import FileSource, HubSource, default_dump
+from rnnlab.data.sources import text_source
 from rnnlab.data.vocab import CharVocab
 from rnnlab.data.windows import ContiguousStreams, IndependentWindows
 from rnnlab.errors import UserError
@@ -56,12 +56,7 @@ class WikiCharDataModule(TaskDataModule):
                 f"data.val_fraction={val_fraction} and data.test_fraction={test_fraction} must each lie in (0, 1) "
                 "and leave text for training."
             )
-        if path is not None and hub is not None:
-            raise UserError("Set data.path or data.hub, not both.")
-        if hub is not None:
-            self.source = HubSource(hub, hub_config, hub_split, text_field)
-        else:
-            self.source = FileSource(Path(path).expanduser() if path else default_dump())
+        self.source = text_source(path, hub, hub_config, hub_split, text_field)
         self.corpus: PreparedCorpus | None = None
 
     def prepare_data(self) -> None:

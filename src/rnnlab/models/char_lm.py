@@ -5,20 +5,19 @@ from __future__ import annotations
 import math
 from typing import Any
 
-import lightning as L
 import torch
 import torch.nn.functional as F
 from torchmetrics import MeanMetric
 
 from rnnlab.data.vocab import CharVocab
 from rnnlab.decoding import sample_continuation
-from rnnlab.models.optim import configure_optimizers
 from rnnlab.models.recurrent import RecurrentLM, detach_hidden
+from rnnlab.models.task import TaskModule
 
 TASK = "char_lm"
 
 
-class CharLanguageModel(L.LightningModule):
+class CharLanguageModel(TaskModule):
     """Predicts the next character. Logs train/loss, train/bpc, {val,test}/{loss,bpc,ppl}.
 
     `vocab` comes from the DataModule and is saved in the checkpoint with every
@@ -68,7 +67,7 @@ class CharLanguageModel(L.LightningModule):
     def on_train_epoch_start(self) -> None:
         self._hidden.pop("train", None)
 
-    def _eval_step(self, batch, stage: str) -> None:
+    def _eval_step(self, batch, batch_idx: int, stage: str) -> None:
         loss = self._loss(batch, stage)
         self.eval_loss.update(loss, weight=batch[1].numel())
 
@@ -83,23 +82,8 @@ class CharLanguageModel(L.LightningModule):
     def on_validation_epoch_start(self) -> None:
         self._hidden.pop("val", None)
 
-    def validation_step(self, batch, batch_idx: int) -> None:
-        self._eval_step(batch, "val")
-
-    def on_validation_epoch_end(self) -> None:
-        self._eval_epoch_end("val")
-
     def on_test_epoch_start(self) -> None:
         self._hidden.pop("test", None)
-
-    def test_step(self, batch, batch_idx: int) -> None:
-        self._eval_step(batch, "test")
-
-    def on_test_epoch_end(self) -> None:
-        self._eval_epoch_end("test")
-
-    def configure_optimizers(self):
-        return configure_optimizers(self, self.hparams.optimizer, self.hparams.scheduler)
 
     def sample(self, prompt: str, length: int = 400, temperature: float = 0.8, top_k: int = 0, **kwargs) -> list[str]:
         """Continue `prompt` to `length` characters; see `rnnlab.decoding.sample_continuation`."""

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-import lightning as L
 import numpy as np
 import torch
 import torch.nn.functional as F
@@ -15,13 +14,13 @@ from rnnlab.callbacks.text_samples import tensorboard_writer
 from rnnlab.data.words import WordVocab, encoder_tokens, tokenize
 from rnnlab.decoding import beam_search, greedy_decode
 from rnnlab.errors import UserError
-from rnnlab.models.optim import configure_optimizers
 from rnnlab.models.seq2seq import Seq2SeqNet
+from rnnlab.models.task import TaskModule
 
 TASK = "seq2seq"
 
 
-class Seq2SeqModel(L.LightningModule):
+class Seq2SeqModel(TaskModule):
     """Encoder-decoder over word sentences. Logs {train,val,test}/loss, token_acc; {val,test}/exact_match, bleu.
 
     Validation decodes greedily; test and `reply` use beam search with `beam_size`.
@@ -157,21 +156,6 @@ class Seq2SeqModel(L.LightningModule):
         image = weights[0, :, : int(one["source_lengths"][0])].float().cpu().numpy()
         image = np.kron(image / max(image.max(), 1e-8), np.ones((16, 16)))  # 16 px per cell
         writer.add_image("val/attention", image[None], global_step=self.global_step, dataformats="CHW")
-
-    def validation_step(self, batch, batch_idx: int) -> None:
-        self._eval_step(batch, batch_idx, "val")
-
-    def on_validation_epoch_end(self) -> None:
-        self._eval_epoch_end("val")
-
-    def test_step(self, batch, batch_idx: int) -> None:
-        self._eval_step(batch, batch_idx, "test")
-
-    def on_test_epoch_end(self) -> None:
-        self._eval_epoch_end("test")
-
-    def configure_optimizers(self):
-        return configure_optimizers(self, self.hparams.optimizer, self.hparams.scheduler)
 
     @torch.no_grad()
     def reply(self, texts: list[str], beam_size: int | None = None) -> list[str]:

@@ -1,0 +1,112 @@
+"""LightningDataModule for one-step forecasting of a univariate series (many-to-one)."""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+import numpy as np
+import torch
+from torch.utils.data import BatchSampler, DataLoader, RandomSampler, SequentialSampler, TensorDataset
+
+from rnnlab.data.base import TaskDataModule
+from rnnlab.errors import UserError
+
+
+def sunspots() -> np.ndarray:
+    """Yearly sunspot numbers 1700-2008 (309 values), shipped by statsmodels."""
+    from statsmodels.datasets import sunspots as dataset
+
+    return dataset.load_pandas().data["SUNACTIVITY"].to_numpy(dtype=np.float32)
+
+
+def csv_column(path: Path, column: str) -> np.ndarray:
+    """One numeric column of a CSV file with a header row."""
+    if not path.is_file():
+        raise UserError(f"The series file {path} does not exist; set data.path to a CSV file.")
+    with open(path, encoding="utf-8", newline="") as stream:
+        reader = csv.DictReader(stream)
+        if column not in (reader.fieldnames or []):
+            raise UserError(f"{path} has no column {column!r} (it has {reader.fieldnames}); set data.column.")
+        values = []
+        for line_no, row in enumerate(reader, 2):
+            try:
+                values.append(float(row[column]))
+            except (TypeError, ValueError):
+                raise UserError(
+                    f"{path}, line {line_no}: {row[column]!r} in column {column!r} is not a number."
+                ) from None
+    return np.asarray(values, dtype=np.float32)
+
+
+class SeriesDataModule(TaskDataModule):
+    """Windows of `window` values predict the next one. The split is chronological by the predicted
+    value's time; scaling is fitted on the training part only. Each batch also carries the naive
+    (last value) and seasonal-naive (value one `season` back) forecasts, in the series' own units.
+
+    Batches: (inputs (batch, window, 1) scaled, target (batch,) scaled, naive (batch,), seasonal (batch,)).
+    """
+
+    task = "forecast"
+
+    def __init__(
+        self,
+        path: str | None = None,
+        column: str = "value",
+        window: int = 22,
+        season: int = 11,
+        val_fraction: float = 0.15,
+        test_fraction: float = 0.15,
+        batch_size: int = 32,
+        num_workers: int = 0,
+    ):
+        super().__init__()
+        self.save_hyperparameters(logger=False)
+        for name in ("window", "season", "batch_size"):
+            if not isinstance(getattr(self.hparams, name), int) or getattr(self.hparams, name) < 1:
+                raise UserError(f"data.{name}={getattr(self.hparams, name)!r} must be a positive whole number.")
+        if season > window:
+            raise UserError(
+                f"data.season={season} must not exceed data.window={window}: the baseline looks one season back."
+            )
+        self.splits: dict[str, TensorDataset] = {}
+
+    def setup(self, stage: str | None = None) -> None:
+        if self.splits:
+            return
+        hp = self.hparams
+        values = csv_column(Path(hp.path).expanduser(), hp.column) if hp.path else sunspots()
+        n = len(values)
+        val_start = int(n * (1 - hp.val_fraction - hp.test_fraction))
+        test_start = int(n * (1 - hp.test_fraction))
+        if val_start - hp.window < hp.batch_size or test_start - val_start < 1 or n - test_start < 1:
+            raise UserError(
+                f"The series has {n} values: too few for windows of {hp.window} and batches of {hp.batch_size} "
+                "in every split; lower data.window or data.batch_size, or use a longer series."
+            )
+        self.mean, self.std = float(values[:val_start].mean()), float(values[:val_start].std() or 1.0)
+        scaled = (values - self.mean) / self.std
+        bounds = {"train": (hp.window, val_start), "val": (val_start, test_start), "test": (test_start, n)}
+        self.target_times = {}
+        for name, (start, end) in bounds.items():
+            times = np.arange(start, end)
+            inputs = scaled[times[:, None] + np.arange(-hp.window, 0)]
+            self.target_times[name] = times
+            self.splits[name] = TensorDataset(
+                torch.from_numpy(inputs).unsqueeze(-1),
+                torch.from_numpy(scaled[times]),
+                torch.from_numpy(values[times - 1]),
+                torch.from_numpy(values[times - hp.season]),
+            )
+        self.last_window = torch.from_numpy(scaled[-hp.window :]).view(1, -1, 1)
+
+    def model_inputs(self) -> dict[str, float]:
+        """The scaling, so the model reports errors and forecasts in the series' own units."""
+        self.setup()
+        return {"mean": self.mean, "std": self.std}
+
+    def _loader(self, split: str) -> DataLoader:
+        data = self.splits[split]
+        order = RandomSampler(data) if split == "train" else SequentialSampler(data)
+        sampler = BatchSampler(order, self.hparams.batch_size, drop_last=False)
+        return DataLoader(data, sampler=sampler, batch_size=None, num_workers=self.hparams.num_workers)

@@ -1,0 +1,195 @@
+"""LightningDataModule for filling in the blank: Wikipedia sentences with one word hidden."""
+
+from __future__ import annotations
+
+import logging
+import random
+import re
+from collections import Counter
+from pathlib import Path
+
+import torch
+from torch.utils.data import BatchSampler, DataLoader, Dataset, RandomSampler, SequentialSampler, TensorDataset
+
+from rnnlab.data.base import TaskDataModule
+from rnnlab.data.corpus import prepare_corpus
+from rnnlab.data.sources import text_source
+from rnnlab.data.words import PAD, UNK, tokenize
+from rnnlab.errors import UserError
+
+log = logging.getLogger(__name__)
+BLANK = "<BLANK>"
+CLOZE_SPECIALS = (PAD, UNK, BLANK)  # PAD is id 0
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+|\n+")
+
+
+def split_sentences(text: str) -> list[str]:
+    return [s for s in _SENTENCE_END.split(text) if s.strip()]
+
+
+def build_vocab(sentences: list[list[str]], size: int) -> list[str]:
+    """The `size` most frequent words (ties by spelling) after the special tokens."""
+    counts = Counter(w for sentence in sentences for w in sentence)
+    return [*CLOZE_SPECIALS, *sorted(counts, key=lambda w: (-counts[w], w))[:size]]
+
+
+def make_examples(
+    sentences: list[list[str]], index: dict[str, int], seed: int, skip_oov_answers: bool
+) -> tuple[list[list[int]], list[int], list[int], int]:
+    """Hide one seeded random word per sentence -> (token ids with <BLANK>, blank positions, answers, skipped).
+
+    An answer outside the vocabulary is skipped (`skip_oov_answers`) or kept with the <UNK> class.
+    """
+    rng = random.Random(seed)
+    unk, blank = index[UNK], index[BLANK]
+    tokens, positions, answers, skipped = [], [], [], 0
+    for sentence in sentences:
+        position = rng.randrange(len(sentence))
+        answer = index.get(sentence[position], unk)
+        if answer == unk and skip_oov_answers:
+            skipped += 1
+            continue
+        ids = [index.get(w, unk) for w in sentence]
+        ids[position] = blank
+        tokens.append(ids)
+        positions.append(position)
+        answers.append(answer)
+    return tokens, positions, answers, skipped
+
+
+class RandomBlanks(Dataset):
+    """Training sentences that get a fresh blank at every visit, so each epoch asks about other words.
+
+    `__getitem__` takes a batch of indices and returns (tokens, lengths, blank positions, answers).
+    """
+
+    def __init__(self, tokens: torch.Tensor, lengths: torch.Tensor, answerable: torch.Tensor, blank_id: int):
+        keep = answerable.any(dim=1)
+        self.tokens, self.lengths, self.answerable, self.blank_id = (
+            tokens[keep],
+            lengths[keep],
+            answerable[keep],
+            blank_id,
+        )
+
+    def __len__(self) -> int:
+        return len(self.tokens)
+
+    def __getitem__(self, indices: list[int]) -> tuple[torch.Tensor, ...]:
+        index = torch.as_tensor(indices)
+        tokens = self.tokens[index].clone()
+        blank = torch.multinomial(self.answerable[index].float(), 1).squeeze(1)
+        rows = torch.arange(len(index))
+        answer = tokens[rows, blank].clone()
+        tokens[rows, blank] = self.blank_id
+        return tokens, self.lengths[index], blank, answer
+
+
+class WikiClozeDataModule(TaskDataModule):
+    """Sentences of the prepared Wikipedia corpus (same sources and cache as `wiki_char`), one word blanked:
+    a fresh random word at each visit in training, a seeded fixed word in val and test.
+
+    Batches: (tokens (batch, max_words) with <PAD>=0, lengths (batch,), blank positions (batch,), answers (batch,)).
+    """
+
+    task = "cloze"
+
+    def __init__(
+        self,
+        data_dir: str = "data",
+        path: str | None = None,
+        hub: str | None = None,
+        hub_config: str | None = None,
+        hub_split: str = "train",
+        text_field: str = "text",
+        max_chars: int | None = None,
+        vocab_size: int = 10000,
+        min_words: int = 5,
+        max_words: int = 40,
+        skip_oov_answers: bool = True,
+        val_fraction: float = 0.05,
+        test_fraction: float = 0.05,
+        seed: int = 0,
+        batch_size: int = 64,
+        num_workers: int = 0,
+    ):
+        super().__init__()
+        self.save_hyperparameters(logger=False)
+        for name in ("vocab_size", "min_words", "max_words", "batch_size"):
+            value = getattr(self.hparams, name)
+            if not isinstance(value, int) or value < 1:
+                raise UserError(f"data.{name}={value!r} must be a positive whole number.")
+        if min_words > max_words:
+            raise UserError(f"data.min_words={min_words} must not exceed data.max_words={max_words}.")
+        self.source = text_source(path, hub, hub_config, hub_split, text_field)
+        self.splits: dict[str, Dataset] = {}
+
+    def prepare_data(self) -> None:
+        # The characters' preparation also writes the clean text; min_char_count does not change text.txt.
+        self.corpus = prepare_corpus(self.source, Path(self.hparams.data_dir) / "wiki_char", 10, self.hparams.max_chars)
+
+    def setup(self, stage: str | None = None) -> None:
+        if self.splits:
+            return
+        hp = self.hparams
+        self.prepare_data()
+        text = (self.corpus.directory / "text.txt").read_text(encoding="utf-8")
+        sentences = [tokenize(s) for s in split_sentences(text)]
+        sentences = [s for s in sentences if hp.min_words <= len(s) <= hp.max_words]
+        n_val, n_test = int(len(sentences) * hp.val_fraction), int(len(sentences) * hp.test_fraction)
+        n_train = len(sentences) - n_val - n_test
+        if min(n_train, n_val, n_test) < 1:
+            raise UserError(
+                f"The corpus has {len(sentences)} sentences of {hp.min_words}-{hp.max_words} words, too few to split; "
+                "use more text or widen data.min_words/data.max_words."
+            )
+        parts = {
+            "train": sentences[:n_train],
+            "val": sentences[n_train : n_train + n_val],
+            "test": sentences[n_train + n_val :],
+        }
+        self.words = build_vocab(parts["train"], hp.vocab_size)
+        index = {w: i for i, w in enumerate(self.words)}
+        self.splits["train"] = self._random_blanks(parts.pop("train"), index)
+        for offset, (name, part) in enumerate(parts.items(), 1):
+            tokens, positions, answers, skipped = make_examples(part, index, hp.seed + offset, hp.skip_oov_answers)
+            if skipped:
+                log.info(
+                    "%s: skipped %d of %d sentences whose blanked word is out of the vocabulary",
+                    name,
+                    skipped,
+                    len(part),
+                )
+            if not tokens:
+                raise UserError(f"The {name} split has no examples; use more text.")
+            padded = torch.zeros(len(tokens), hp.max_words, dtype=torch.long)
+            for row, ids in enumerate(tokens):
+                padded[row, : len(ids)] = torch.tensor(ids)
+            self.splits[name] = TensorDataset(
+                padded, torch.tensor([len(t) for t in tokens]), torch.tensor(positions), torch.tensor(answers)
+            )
+
+    def _random_blanks(self, sentences: list[list[str]], index: dict[str, int]) -> RandomBlanks:
+        hp = self.hparams
+        unk = index[UNK]
+        tokens = torch.zeros(len(sentences), hp.max_words, dtype=torch.long)
+        for row, sentence in enumerate(sentences):
+            tokens[row, : len(sentence)] = torch.tensor([index.get(w, unk) for w in sentence])
+        lengths = torch.tensor([len(s) for s in sentences])
+        answerable = torch.arange(hp.max_words)[None, :] < lengths[:, None]
+        if hp.skip_oov_answers:
+            answerable &= tokens != unk
+        data = RandomBlanks(tokens, lengths, answerable, index[BLANK])
+        if len(data) < hp.batch_size:
+            raise UserError(f"The train split has {len(data)} examples, fewer than one batch; use more text.")
+        return data
+
+    def model_inputs(self) -> dict[str, list[str]]:
+        self.setup()
+        return {"vocab": self.words}
+
+    def _loader(self, split: str) -> DataLoader:
+        data = self.splits[split]  # train: RandomBlanks; val and test: blanks fixed by the seed
+        order = RandomSampler(data) if split == "train" else SequentialSampler(data)
+        sampler = BatchSampler(order, self.hparams.batch_size, drop_last=False)
+        return DataLoader(data, sampler=sampler, batch_size=None, num_workers=self.hparams.num_workers)

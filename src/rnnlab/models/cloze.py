@@ -1,0 +1,158 @@
+"""Filling in the blank: a (bidirectional) recurrent encoder over words predicts the hidden word."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import torch
+import torch.nn.functional as F
+from torch import nn
+from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence
+from torchmetrics import MeanMetric
+from torchmetrics.classification import MulticlassAccuracy
+
+from rnnlab.data.wiki_cloze import BLANK, CLOZE_SPECIALS
+from rnnlab.data.words import tokenize
+from rnnlab.errors import UserError
+from rnnlab.models.recurrent import CELLS, check_sizes
+from rnnlab.models.task import TaskModule
+
+TASK = "cloze"
+
+
+class ClozeNet(nn.Module):
+    """`forward(tokens (batch, time), lengths (batch,), blank (batch,)) -> logits (batch, vocab)`.
+
+    Bidirectional: the forward state just before the blank and the backward state just after it,
+    joined. Unidirectional: the forward state before the blank alone (left context only).
+    """
+
+    def __init__(
+        self,
+        vocab_size: int,
+        cell: str,
+        embedding_dim: int,
+        hidden_size: int,
+        num_layers: int,
+        dropout: float,
+        bidirectional: bool,
+    ):
+        super().__init__()
+        check_sizes(cell, embedding_dim, hidden_size, num_layers, dropout)
+        self.embedding = nn.Embedding(vocab_size, embedding_dim, padding_idx=0)
+        self.rnn = CELLS[cell](
+            embedding_dim,
+            hidden_size,
+            num_layers,
+            batch_first=True,
+            dropout=dropout if num_layers > 1 else 0.0,
+            bidirectional=bidirectional,
+        )
+        self.hidden_size, self.bidirectional = hidden_size, bidirectional
+        self.dropout = nn.Dropout(dropout)
+        self.head = nn.Linear(hidden_size * (2 if bidirectional else 1), vocab_size)
+
+    def forward(self, tokens: torch.Tensor, lengths: torch.Tensor, blank: torch.Tensor) -> torch.Tensor:
+        packed = pack_padded_sequence(self.embedding(tokens), lengths.cpu(), batch_first=True, enforce_sorted=False)
+        outputs, _ = pad_packed_sequence(self.rnn(packed)[0], batch_first=True, total_length=tokens.size(1))
+        zero = outputs.new_zeros(outputs.size(0), 1, outputs.size(2))
+        rows = torch.arange(tokens.size(0), device=tokens.device)
+        # A zero step on each side stands for "no words before / after the blank".
+        forward_before = torch.cat([zero, outputs], 1)[rows, blank, : self.hidden_size]
+        features = forward_before
+        if self.bidirectional:
+            backward_after = torch.cat([outputs, zero], 1)[rows, blank + 1, self.hidden_size :]
+            features = torch.cat([forward_before, backward_after], dim=-1)
+        return self.head(self.dropout(features))
+
+
+class ClozeModel(TaskModule):
+    """The fill-in-the-blank task. Logs {train,val,test}/loss and {val,test}/top1, top5 accuracy."""
+
+    def __init__(
+        self,
+        vocab: list[str],
+        cell: str = "lstm",
+        embedding_dim: int = 128,
+        hidden_size: int = 256,
+        num_layers: int = 1,
+        dropout: float = 0.2,
+        bidirectional: bool = True,
+        optimizer: dict[str, Any] | None = None,
+        scheduler: dict[str, Any] | None = None,
+        task: str = TASK,
+    ):
+        super().__init__()
+        self.save_hyperparameters()
+        self.vocab = list(vocab)
+        self.index = {w: i for i, w in enumerate(self.vocab)}
+        self.net = ClozeNet(len(vocab), cell, embedding_dim, hidden_size, num_layers, dropout, bidirectional)
+        classes = len(vocab)
+        self.metrics = nn.ModuleDict(
+            {
+                stage: nn.ModuleDict(
+                    {
+                        "loss": MeanMetric(),
+                        "top1": MulticlassAccuracy(classes, top_k=1, average="micro"),
+                        "top5": MulticlassAccuracy(classes, top_k=min(5, classes), average="micro"),
+                    }
+                )
+                for stage in ("val", "test")
+            }
+        )
+
+    def forward(self, tokens, lengths, blank):
+        return self.net(tokens, lengths, blank)
+
+    def training_step(self, batch, batch_idx: int):
+        tokens, lengths, blank, answer = batch
+        loss = F.cross_entropy(self.net(tokens, lengths, blank), answer)
+        self.log("train/loss", loss, prog_bar=True)
+        return loss
+
+    def _eval_step(self, batch, batch_idx: int, stage: str) -> None:
+        tokens, lengths, blank, answer = batch
+        logits = self.net(tokens, lengths, blank)
+        metrics = self.metrics[stage]
+        metrics["loss"].update(F.cross_entropy(logits, answer), weight=len(answer))
+        metrics["top1"].update(logits, answer)
+        metrics["top5"].update(logits, answer)
+
+    def _eval_epoch_end(self, stage: str) -> None:
+        for name, metric in self.metrics[stage].items():
+            self.log(f"{stage}/{name}", metric.compute(), prog_bar=name == "top1", sync_dist=True)
+            metric.reset()
+
+    @torch.no_grad()
+    def fill(self, text: str, top: int = 5) -> list[tuple[str, float]]:
+        """The `top` likeliest words for the one blank (`___`) in `text`, with their probabilities."""
+        parts = re.split(r"_{3,}", text)
+        if len(parts) != 2:
+            found = len(parts) - 1
+            raise UserError(
+                f"The text must hold exactly one blank written ___ (found {found}), e.g. 'I am ___ hungry'."
+            )
+        before, after = tokenize(parts[0]), tokenize(parts[1])
+        unk = self.index["<UNK>"]
+        ids = [self.index.get(w, unk) for w in before] + [self.index[BLANK]] + [self.index.get(w, unk) for w in after]
+        was_training = self.training
+        self.eval()
+        logits = self.net(
+            torch.tensor([ids], device=self.device),
+            torch.tensor([len(ids)]),
+            torch.tensor([len(before)], device=self.device),
+        )
+        self.train(was_training)
+        logits[0, : len(CLOZE_SPECIALS)] = float("-inf")  # never propose a special token
+        probs = torch.softmax(logits[0], -1)
+        values, indices = probs.topk(min(top, len(self.vocab) - 3))
+        return [(self.vocab[i], p) for i, p in zip(indices.tolist(), values.tolist(), strict=True)]
+
+    def showcase(self, texts: list[str], top: int = 3) -> str:
+        """Top candidates for a few blanks, for the end-of-run summary."""
+        lines = []
+        for text in texts:
+            candidates = ", ".join(f"{w} ({p:.0%})" for w, p in self.fill(text, top))
+            lines.append(f"{text} -> {candidates}")
+        return "\n".join(lines)
