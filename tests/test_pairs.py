@@ -48,6 +48,13 @@ def test_bad_pair_files_name_the_file_and_line(tmp_path: Path, content: bytes, m
         file_pairs(path)
 
 
+def test_bad_lines_can_be_skipped_and_counted_instead(tmp_path: Path, caplog):
+    path = tmp_path / "pairs.tsv"
+    path.write_text("hello\tworld\nno tab here\nhi\t \nbye\tnow\n")
+    assert file_pairs(path, skip_bad_lines=True) == [("hello", "world"), ("bye", "now")]
+    assert "skipped 2 malformed lines" in caplog.text
+
+
 def test_a_missing_pair_file_is_named(tmp_path: Path):
     with pytest.raises(UserError, match="does not exist"):
         PairsDataModule(path=str(tmp_path / "nope.tsv")).setup()

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import csv
 import itertools
+import logging
 import random
 from pathlib import Path
 
 from rnnlab.errors import UserError
+
+log = logging.getLogger(__name__)
 
 Pair = tuple[str, str]
 
@@ -31,33 +34,44 @@ def chatterbot_pairs(language: str = "english") -> list[Pair]:
     return pairs
 
 
-def file_pairs(path: Path, source_column: int = 0, target_column: int = 1, delimiter: str = "\t") -> list[Pair]:
-    """Pairs from a delimited file such as Tatoeba/Anki's `eng<TAB>fra<TAB>attribution` lines."""
+def file_pairs(
+    path: Path, source_column: int = 0, target_column: int = 1, delimiter: str = "\t", skip_bad_lines: bool = False
+) -> list[Pair]:
+    """Pairs from a delimited file such as Tatoeba/Anki's `eng<TAB>fra<TAB>attribution` lines.
+
+    A line with a missing column or an empty side is an error naming it, or, with `skip_bad_lines`,
+    is skipped and counted in the log.
+    """
     if not path.is_file():
         raise UserError(
             f"The pairs file {path} does not exist; set data.path to a file of source{delimiter!r}target lines."
         )
-    pairs = []
+    pairs, skipped = [], 0
     try:
         with open(path, encoding="utf-8", newline="") as stream:
             for line_no, row in enumerate(csv.reader(stream, delimiter=delimiter, quoting=csv.QUOTE_NONE), 1):
                 if not row or not "".join(row).strip():
                     continue
+                problem = None
                 if max(source_column, target_column) >= len(row):
-                    raise UserError(
-                        f"{path}, line {line_no}: has {len(row)} column(s) split by {delimiter!r}, "
-                        f"so column {max(source_column, target_column)} is missing; fix the line or set data.delimiter."
+                    problem = (
+                        f"has {len(row)} column(s) split by {delimiter!r}, so column "
+                        f"{max(source_column, target_column)} is missing; fix the line or set data.delimiter"
                     )
-                source, target = row[source_column].strip(), row[target_column].strip()
-                if not source or not target:
-                    raise UserError(
-                        f"{path}, line {line_no}: the source or the target is empty; fix or remove the line."
-                    )
-                pairs.append((source, target))
+                elif not row[source_column].strip() or not row[target_column].strip():
+                    problem = "the source or the target is empty; fix or remove the line"
+                if problem is None:
+                    pairs.append((row[source_column].strip(), row[target_column].strip()))
+                elif skip_bad_lines:
+                    skipped += 1
+                else:
+                    raise UserError(f"{path}, line {line_no}: {problem} (or set data.skip_bad_lines=true).")
     except UnicodeDecodeError as err:
         raise UserError(
             f"{path} is not UTF-8 text (byte {err.start} of a chunk); convert it with iconv first."
         ) from None
+    if skipped:
+        log.warning("%s: skipped %d malformed lines", path, skipped)
     if not pairs:
         raise UserError(f"The pairs file {path} holds no pairs; give lines of source{delimiter!r}target.")
     return pairs

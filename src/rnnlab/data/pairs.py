@@ -63,6 +63,7 @@ class PairsDataModule(TaskDataModule):
         delimiter: str = "\t",
         source_column: int = 0,
         target_column: int = 1,
+        skip_bad_lines: bool = False,
         hub: str | None = None,
         hub_config: str | None = None,
         hub_split: str = "train",
@@ -105,7 +106,9 @@ class PairsDataModule(TaskDataModule):
     def load_pairs(self) -> list[tuple[str, str]]:
         hp = self.hparams
         if hp.path:
-            return file_pairs(Path(hp.path).expanduser(), hp.source_column, hp.target_column, hp.delimiter)
+            return file_pairs(
+                Path(hp.path).expanduser(), hp.source_column, hp.target_column, hp.delimiter, hp.skip_bad_lines
+            )
         if hp.hub:
             return hub_pairs(hp.hub, hp.hub_config, hp.hub_split, hp.source_field, hp.target_field)
         if hp.corpus == "number_words":
