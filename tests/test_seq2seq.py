@@ -160,3 +160,12 @@ def test_chat_and_generate_refuse_each_others_checkpoints(chat_checkpoint: Path,
 def test_chat_needs_exactly_one_input(chat_checkpoint: Path):
     result = run_cli("scripts/chat.py", f"ckpt_path={chat_checkpoint}")
     assert result.returncode == 1 and "exactly one of text=" in result.stderr
+
+
+def test_validation_writes_examples_and_a_labelled_attention_figure(chat_checkpoint: Path):
+    from tensorboard.backend.event_processing.event_accumulator import EventAccumulator
+
+    events = EventAccumulator(str(chat_checkpoint.parent.parent / "tensorboard")).Reload()
+    assert "val/attention" in events.Tags()["images"]
+    assert "val/examples/text_summary" in events.Tags()["tensors"]
+    assert {"val/bleu", "val/exact_match", "test/bleu"} <= set(events.Tags()["scalars"])

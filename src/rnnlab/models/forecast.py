@@ -12,6 +12,7 @@ from torchmetrics import MeanAbsoluteError, MeanSquaredError
 from rnnlab.callbacks.text_samples import tensorboard_writer
 from rnnlab.models.recurrent import CELLS, check_sizes
 from rnnlab.models.task import TaskModule
+from rnnlab.plots import forecast_figure
 
 TASK = "forecast"
 FORECASTERS = ("rnn", "naive", "seasonal")
@@ -95,25 +96,10 @@ class ForecastModel(TaskModule):
         super().on_test_epoch_end()
         writer = tensorboard_writer(self.trainer) if self.trainer else None
         if writer is not None and self._test_span:
-            writer.add_figure("test/forecast", self._plot(torch.cat(self._test_span, dim=1)), self.global_step)
+            span = torch.cat(self._test_span, dim=1).numpy()
+            figure = forecast_figure(span, ("truth", "rnn", "naive", "seasonal naive"))
+            writer.add_figure("test/forecast", figure, self.global_step)
         self._test_span = []
-
-    @staticmethod
-    def _plot(span: torch.Tensor):
-        import matplotlib
-
-        matplotlib.use("Agg")  # no display needed
-        import matplotlib.pyplot as plt
-
-        figure, axes = plt.subplots(figsize=(8, 3.5))
-        for row, label, style in zip(
-            span.numpy(), ("truth", "rnn", "naive", "seasonal naive"), ("k-", "C0-", "C1:", "C2:"), strict=True
-        ):
-            axes.plot(row, style, label=label)
-        axes.set_xlabel("test step")
-        axes.legend(loc="upper right")
-        figure.tight_layout()
-        return figure
 
     def showcase(self) -> str:
         """The test errors beside the baselines', for the end-of-run summary."""

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-import numpy as np
 import torch
 import torch.nn.functional as F
 from torchmetrics import MeanMetric
@@ -16,6 +15,7 @@ from rnnlab.decoding import beam_search, greedy_decode
 from rnnlab.errors import UserError
 from rnnlab.models.seq2seq import Seq2SeqNet
 from rnnlab.models.task import TaskModule
+from rnnlab.plots import attention_figure
 
 TASK = "seq2seq"
 
@@ -140,12 +140,12 @@ class Seq2SeqModel(TaskModule):
             writer.add_text(f"{stage}/examples", table, global_step=self.global_step)
 
     def _log_attention(self, batch) -> None:
-        """The first validation sentence's attention weights as an image: rows = output words, columns = input."""
+        """The first validation sentence's attention weights: rows are output words, columns input words."""
         writer = tensorboard_writer(self.trainer) if self.trainer else None
         if writer is None or self.net.attention is None or self.trainer.sanity_checking:
             return
         one = {k: v[:1] for k, v in batch.items()}
-        _, weights = greedy_decode(
+        ids, weights = greedy_decode(
             self.net,
             one["source"],
             one["source_lengths"],
@@ -153,9 +153,13 @@ class Seq2SeqModel(TaskModule):
             self.target_vocab.eos,
             self.hparams.max_decode_length,
         )
-        image = weights[0, :, : int(one["source_lengths"][0])].float().cpu().numpy()
-        image = np.kron(image / max(image.max(), 1e-8), np.ones((16, 16)))  # 16 px per cell
-        writer.add_image("val/attention", image[None], global_step=self.global_step, dataformats="CHW")
+        n_source = int(one["source_lengths"][0])
+        source_words = [self.source_vocab.words[i] for i in one["source"][0, :n_source].tolist()]
+        output_words = [self.target_vocab.words[i] for i in ids[0].tolist()]
+        if self.target_vocab.eos in ids[0].tolist():  # up to and including <EOS>
+            output_words = output_words[: ids[0].tolist().index(self.target_vocab.eos) + 1]
+        image = weights[0, : len(output_words), :n_source].float().cpu().numpy()
+        writer.add_figure("val/attention", attention_figure(image, source_words, output_words), self.global_step)
 
     @torch.no_grad()
     def reply(self, texts: list[str], beam_size: int | None = None) -> list[str]:
