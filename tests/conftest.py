@@ -19,13 +19,8 @@ from rnnlab.cli import CONFIG_DIR
 
 REPO = Path(__file__).resolve().parents[1]
 
-# Small sizes so a run takes seconds on two cores; real corpus, first 60k characters.
-SMALL = [
-    "data.max_chars=60000",
-    "data.seq_len=32",
-    "data.batch_size=8",
-    "model.embedding_dim=16",
-    "model.hidden_size=32",
+# A few steps with short validations, no progress bar: the end-to-end path in seconds, for any task.
+FEW_STEPS = [
     "trainer.max_steps=6",
     "trainer.val_check_interval=3",
     "trainer.limit_val_batches=3",
@@ -33,6 +28,16 @@ SMALL = [
     "trainer.num_sanity_val_steps=0",
     "trainer.log_every_n_steps=2",
     "~callbacks.progress_bar",
+]
+
+# Small character models on the real corpus's first 60k characters.
+SMALL = [
+    "data.max_chars=60000",
+    "data.seq_len=32",
+    "data.batch_size=8",
+    "model.embedding_dim=16",
+    "model.hidden_size=32",
+    *FEW_STEPS,
     "callbacks.text_samples.at_steps=[2]",
     "sample.char_lm.length=40",
 ]

@@ -2,7 +2,7 @@ from pathlib import Path
 
 import pytest
 import torch
-from conftest import compose_train, run_cli
+from conftest import FEW_STEPS, compose_train, run_cli
 
 from rnnlab.data.wiki_cloze import BLANK, WikiClozeDataModule, build_vocab, make_examples, split_sentences
 from rnnlab.data.words import tokenize
@@ -16,13 +16,7 @@ TINY = [
     "data.batch_size=16",
     "model.embedding_dim=16",
     "model.hidden_size=24",
-    "trainer.max_steps=6",
-    "trainer.val_check_interval=3",
-    "trainer.limit_val_batches=2",
-    "trainer.limit_test_batches=2",
-    "trainer.num_sanity_val_steps=0",
-    "trainer.log_every_n_steps=2",
-    "~callbacks.progress_bar",
+    *FEW_STEPS,
 ]
 
 

@@ -3,7 +3,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 import torch
-from conftest import compose_train
+from conftest import FEW_STEPS, compose_train
 
 from rnnlab.data.series import SeriesDataModule, sunspots
 from rnnlab.errors import UserError
@@ -48,10 +48,7 @@ def test_baselines_are_exact_on_a_series_that_repeats_each_season(tmp_path: Path
         "data.window=8",
         "data.season=4",
         "data.batch_size=8",
-        "trainer.max_steps=4",
-        "trainer.val_check_interval=2",
-        "trainer.num_sanity_val_steps=0",
-        "~callbacks.progress_bar",
+        *FEW_STEPS,
     )
     metrics = train(cfg)
     assert metrics["test/rmse_seasonal"] == 0 and metrics["test/mae_seasonal"] == 0
@@ -59,14 +56,7 @@ def test_baselines_are_exact_on_a_series_that_repeats_each_season(tmp_path: Path
 
 
 def test_the_forecaster_trains_on_sunspots_and_plots_the_test_span(tmp_path: Path):
-    cfg = compose_train(
-        tmp_path,
-        "model=rnn_forecaster",
-        "trainer.max_steps=6",
-        "trainer.val_check_interval=3",
-        "trainer.num_sanity_val_steps=0",
-        "~callbacks.progress_bar",
-    )
+    cfg = compose_train(tmp_path, "model=rnn_forecaster", *FEW_STEPS)
     metrics = train(cfg)
     assert {"val/rmse", "test/mae", "test/rmse_naive", "test/mae_seasonal"} <= set(metrics)
     from tensorboard.backend.event_processing.event_accumulator import EventAccumulator

@@ -2,7 +2,7 @@ from pathlib import Path
 
 import pytest
 import torch
-from conftest import compose_train, run_cli
+from conftest import FEW_STEPS, compose_train, run_cli
 
 from rnnlab.decoding import beam_search, greedy_decode
 from rnnlab.errors import UserError
@@ -16,13 +16,7 @@ TINY = [
     "model.embedding_dim=16",
     "model.hidden_size=24",
     "model.max_decode_length=12",
-    "trainer.max_steps=6",
-    "trainer.val_check_interval=3",
-    "trainer.limit_val_batches=2",
-    "trainer.limit_test_batches=2",
-    "trainer.num_sanity_val_steps=0",
-    "trainer.log_every_n_steps=2",
-    "~callbacks.progress_bar",
+    *FEW_STEPS,
 ]
 
 

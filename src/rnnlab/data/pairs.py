@@ -10,7 +10,7 @@ from pathlib import Path
 
 import numpy as np
 import torch
-from torch.utils.data import BatchSampler, DataLoader, Dataset, RandomSampler, SequentialSampler
+from torch.utils.data import Dataset
 
 from rnnlab.data.base import TaskDataModule
 from rnnlab.data.pair_sources import chatterbot_pairs, file_pairs, hub_pairs, number_word_pairs
@@ -176,9 +176,3 @@ class PairsDataModule(TaskDataModule):
         """What the model needs to know of the data: both vocabularies."""
         self.prepare_data()
         return {"source_vocab": self.source_vocab.words, "target_vocab": self.target_vocab.words}
-
-    def _loader(self, name: str) -> DataLoader:
-        split = self.splits[name]
-        order = RandomSampler(split) if name == "train" else SequentialSampler(split)
-        sampler = BatchSampler(order, self.hparams.batch_size, drop_last=False)
-        return DataLoader(split, sampler=sampler, batch_size=None, num_workers=self.hparams.num_workers)

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import numpy as np
 import torch
-from torch.utils.data import BatchSampler, DataLoader, RandomSampler, SequentialSampler, TensorDataset
+from torch.utils.data import TensorDataset
 
 from rnnlab.data.base import TaskDataModule
 from rnnlab.errors import UserError
@@ -104,9 +104,3 @@ class SeriesDataModule(TaskDataModule):
         """The scaling, so the model reports errors and forecasts in the series' own units."""
         self.setup()
         return {"mean": self.mean, "std": self.std}
-
-    def _loader(self, split: str) -> DataLoader:
-        data = self.splits[split]
-        order = RandomSampler(data) if split == "train" else SequentialSampler(data)
-        sampler = BatchSampler(order, self.hparams.batch_size, drop_last=False)
-        return DataLoader(data, sampler=sampler, batch_size=None, num_workers=self.hparams.num_workers)

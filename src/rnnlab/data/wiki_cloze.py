@@ -9,7 +9,7 @@ from collections import Counter
 from pathlib import Path
 
 import torch
-from torch.utils.data import BatchSampler, DataLoader, Dataset, RandomSampler, SequentialSampler, TensorDataset
+from torch.utils.data import Dataset, TensorDataset
 
 from rnnlab.data.base import TaskDataModule
 from rnnlab.data.corpus import prepare_corpus
@@ -187,9 +187,3 @@ class WikiClozeDataModule(TaskDataModule):
     def model_inputs(self) -> dict[str, list[str]]:
         self.setup()
         return {"vocab": self.words}
-
-    def _loader(self, split: str) -> DataLoader:
-        data = self.splits[split]  # train: RandomBlanks; val and test: blanks fixed by the seed
-        order = RandomSampler(data) if split == "train" else SequentialSampler(data)
-        sampler = BatchSampler(order, self.hparams.batch_size, drop_last=False)
-        return DataLoader(data, sampler=sampler, batch_size=None, num_workers=self.hparams.num_workers)
