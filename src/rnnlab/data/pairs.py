@@ -15,7 +15,7 @@ from torch.utils.data import Dataset
 from rnnlab.data.base import TaskDataModule
 from rnnlab.data.pair_sources import chatterbot_pairs, file_pairs, hub_pairs, number_word_pairs
 from rnnlab.data.words import WordVocab, decoder_tokens, encoder_tokens, tokenize
-from rnnlab.errors import UserError
+from rnnlab.errors import UserError, require_positive, require_split_fractions
 
 log = logging.getLogger(__name__)
 CORPORA = ("chatterbot", "number_words")
@@ -94,13 +94,8 @@ class PairsDataModule(TaskDataModule):
             )
         if not 0 < length_percentile <= 100:
             raise UserError(f"data.length_percentile={length_percentile} must lie in (0, 100].")
-        if not (0 < val_fraction < 1 and 0 < test_fraction < 1 and val_fraction + test_fraction < 1):
-            raise UserError(
-                f"data.val_fraction={val_fraction} and data.test_fraction={test_fraction} must leave pairs to train on."
-            )
-        for name in ("batch_size", "min_freq"):
-            if not isinstance(getattr(self.hparams, name), int) or getattr(self.hparams, name) < 1:
-                raise UserError(f"data.{name}={getattr(self.hparams, name)!r} must be a positive whole number.")
+        require_split_fractions(val_fraction, test_fraction)
+        require_positive("data", batch_size=batch_size, min_freq=min_freq)
         self.splits: dict[str, EncodedPairs] = {}
 
     def load_pairs(self) -> list[tuple[str, str]]:

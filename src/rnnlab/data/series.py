@@ -10,7 +10,7 @@ import torch
 from torch.utils.data import TensorDataset
 
 from rnnlab.data.base import TaskDataModule
-from rnnlab.errors import UserError
+from rnnlab.errors import UserError, require_positive, require_split_fractions
 
 
 def sunspots() -> np.ndarray:
@@ -62,9 +62,8 @@ class SeriesDataModule(TaskDataModule):
     ):
         super().__init__()
         self.save_hyperparameters(logger=False)
-        for name in ("window", "season", "batch_size"):
-            if not isinstance(getattr(self.hparams, name), int) or getattr(self.hparams, name) < 1:
-                raise UserError(f"data.{name}={getattr(self.hparams, name)!r} must be a positive whole number.")
+        require_positive("data", window=window, season=season, batch_size=batch_size)
+        require_split_fractions(val_fraction, test_fraction)
         if season > window:
             raise UserError(
                 f"data.season={season} must not exceed data.window={window}: the baseline looks one season back."

@@ -12,7 +12,7 @@ from rnnlab.data.corpus import PreparedCorpus, prepare_corpus
 from rnnlab.data.sources import text_source
 from rnnlab.data.vocab import CharVocab
 from rnnlab.data.windows import ContiguousStreams, IndependentWindows
-from rnnlab.errors import UserError
+from rnnlab.errors import UserError, require_positive, require_split_fractions
 
 log = logging.getLogger(__name__)
 
@@ -46,16 +46,10 @@ class WikiCharDataModule(TaskDataModule):
     ):
         super().__init__()
         self.save_hyperparameters(logger=False)
-        for name, value in (("seq_len", seq_len), ("batch_size", batch_size), ("min_char_count", min_char_count)):
-            if not isinstance(value, int) or value < 1:
-                raise UserError(f"data.{name}={value!r} must be a positive whole number.")
+        require_positive("data", seq_len=seq_len, batch_size=batch_size, min_char_count=min_char_count)
         if max_chars is not None and (not isinstance(max_chars, int) or max_chars < 1):
             raise UserError(f"data.max_chars={max_chars!r} must be a positive whole number, or null for all text.")
-        if not (0 < val_fraction < 1 and 0 < test_fraction < 1 and val_fraction + test_fraction < 1):
-            raise UserError(
-                f"data.val_fraction={val_fraction} and data.test_fraction={test_fraction} must each lie in (0, 1) "
-                "and leave text for training."
-            )
+        require_split_fractions(val_fraction, test_fraction)
         self.source = text_source(path, hub, hub_config, hub_split, text_field)
         self.corpus: PreparedCorpus | None = None
 

@@ -15,7 +15,7 @@ from rnnlab.data.base import TaskDataModule
 from rnnlab.data.corpus import prepare_corpus
 from rnnlab.data.sources import text_source
 from rnnlab.data.words import PAD, UNK, tokenize
-from rnnlab.errors import UserError
+from rnnlab.errors import UserError, require_positive, require_split_fractions
 
 log = logging.getLogger(__name__)
 BLANK = "<BLANK>"
@@ -115,10 +115,8 @@ class WikiClozeDataModule(TaskDataModule):
     ):
         super().__init__()
         self.save_hyperparameters(logger=False)
-        for name in ("vocab_size", "min_words", "max_words", "batch_size"):
-            value = getattr(self.hparams, name)
-            if not isinstance(value, int) or value < 1:
-                raise UserError(f"data.{name}={value!r} must be a positive whole number.")
+        require_positive("data", vocab_size=vocab_size, min_words=min_words, max_words=max_words, batch_size=batch_size)
+        require_split_fractions(val_fraction, test_fraction)
         if min_words > max_words:
             raise UserError(f"data.min_words={min_words} must not exceed data.max_words={max_words}.")
         self.source = text_source(path, hub, hub_config, hub_split, text_field)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import torch
 from torch import nn
 
-from rnnlab.errors import UserError
+from rnnlab.errors import UserError, require_positive
 
 CELLS: dict[str, type[nn.RNNBase]] = {"rnn": nn.RNN, "lstm": nn.LSTM, "gru": nn.GRU}
 
@@ -16,9 +16,7 @@ def check_sizes(cell: str, embedding_dim: int, hidden_size: int, num_layers: int
     """Raise a UserError naming the first bad size and the range it must lie in."""
     if cell not in CELLS:
         raise UserError(f"model.cell={cell!r} is not a known cell; choose one of {', '.join(CELLS)}.")
-    for name, value in (("embedding_dim", embedding_dim), ("hidden_size", hidden_size), ("num_layers", num_layers)):
-        if not isinstance(value, int) or value < 1:
-            raise UserError(f"model.{name}={value!r} must be a positive whole number.")
+    require_positive("model", embedding_dim=embedding_dim, hidden_size=hidden_size, num_layers=num_layers)
     if not 0 <= dropout < 1:
         raise UserError(f"model.dropout={dropout!r} must lie in [0, 1).")
 

@@ -12,7 +12,7 @@ from torchmetrics.text import BLEUScore
 from rnnlab.callbacks.text_samples import tensorboard_writer
 from rnnlab.data.words import WordVocab, encoder_tokens, tokenize
 from rnnlab.decoding import beam_search, greedy_decode
-from rnnlab.errors import UserError
+from rnnlab.errors import UserError, require_positive
 from rnnlab.models.seq2seq import Seq2SeqNet
 from rnnlab.models.task import TaskModule
 from rnnlab.plots import attention_figure
@@ -51,8 +51,7 @@ class Seq2SeqModel(TaskModule):
         self.save_hyperparameters()
         if not 0 <= teacher_forcing <= 1:
             raise UserError(f"model.teacher_forcing={teacher_forcing} must lie in [0, 1].")
-        if not isinstance(beam_size, int) or beam_size < 1:
-            raise UserError(f"model.beam_size={beam_size!r} must be a positive whole number.")
+        require_positive("model", beam_size=beam_size)
         self.source_vocab, self.target_vocab = WordVocab(source_vocab), WordVocab(target_vocab)
         self.net = Seq2SeqNet(
             len(source_vocab),
