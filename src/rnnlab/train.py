@@ -81,6 +81,8 @@ def train(cfg: DictConfig) -> dict[str, float]:
     if not loggers:  # with logger=none there is nowhere to log learning rates to
         callbacks = [c for c in callbacks if not isinstance(c, LearningRateMonitor)]
     trainer: L.Trainer = hydra.utils.instantiate(cfg.trainer, callbacks=callbacks, logger=loggers or False)
+    if cfg.get("compile"):
+        model.net.compile()  # in place: the state dict keeps its names, sampling and metrics stay eager
 
     trainer.fit(model, datamodule=datamodule, ckpt_path=cfg.get("ckpt_path"))
     checkpoint = trainer.checkpoint_callback
