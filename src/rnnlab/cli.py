@@ -20,6 +20,13 @@ def user_error_in(err: BaseException | None) -> UserError | None:
     return err
 
 
+def in_multirun() -> bool:
+    from hydra.core.hydra_config import HydraConfig
+    from hydra.types import RunMode
+
+    return HydraConfig.initialized() and HydraConfig.get().mode == RunMode.MULTIRUN
+
+
 def report_user_errors(function):
     """Turn a UserError into `error: <message>` on stderr and exit status 1, with no traceback."""
 
@@ -31,6 +38,8 @@ def report_user_errors(function):
             user_error = user_error_in(err)
             if user_error is None:
                 raise
+            if in_multirun():  # fail this job only: the sweep goes on and reports it (rnnlab.sweeps)
+                raise user_error from None
             print(f"error: {user_error}", file=sys.stderr)
             raise SystemExit(1) from None
 

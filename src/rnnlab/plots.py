@@ -31,3 +31,22 @@ def forecast_figure(span: np.ndarray, labels: tuple[str, ...]):
     axes.legend(loc="upper right")
     figure.tight_layout()
     return figure
+
+
+def curves_figure(curves: list[tuple[str, list[int], list[float], list[float]]], metric: str):
+    """One line per run of `metric` against training step (left) and wall-clock minutes (right).
+
+    Each curve is (label, steps, minutes, values).
+    """
+    figure, (by_step, by_time) = plt.subplots(1, 2, figsize=(12, 4.5), sharey=True)
+    for label, steps, minutes, values in curves:
+        by_step.plot(steps, values, marker="o", markersize=3, label=label)
+        by_time.plot(minutes, values, marker="o", markersize=3, label=label)
+    by_step.set_xlabel("training step")
+    by_time.set_xlabel("wall time (minutes)")
+    by_step.set_ylabel(metric)
+    for axes in (by_step, by_time):
+        axes.grid(alpha=0.3)
+    by_step.legend()
+    figure.tight_layout()
+    return figure

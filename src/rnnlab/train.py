@@ -15,8 +15,8 @@ import torch
 from lightning.pytorch.callbacks import LearningRateMonitor
 from omegaconf import DictConfig, OmegaConf
 
-from rnnlab.callbacks.text_samples import tensorboard_writer
 from rnnlab.cli import CONFIG_DIR, report_user_errors
+from rnnlab.dashboard import code_block, parameter_count, tensorboard_writer, write_embeddings
 from rnnlab.errors import UserError
 
 # Windows are gathered from a memory-mapped array in the main process; worker processes only add overhead.
@@ -92,15 +92,16 @@ def train(cfg: DictConfig) -> dict[str, float]:
         for result in run(model, datamodule=datamodule, ckpt_path=best, verbose=False):
             metrics.update({name: float(value) for name, value in result.items()})
 
+    # The HParams tab pairs each run's settings with its final metrics and size, so sweeps compare at a glance.
+    final = {f"hp/{k.replace('/', '_')}": v for k, v in metrics.items()} | {"hp/parameters": parameter_count(model)}
     for logger in trainer.loggers:
-        logger.log_hyperparams(
-            dashboard_hparams(cfg), metrics={f"hp/{k.replace('/', '_')}": v for k, v in metrics.items()}
-        )
+        logger.log_hyperparams(dashboard_hparams(cfg), metrics=final)
         logger.save()
     sample = model.showcase(**cfg.sample[cfg.model.task])
     writer = tensorboard_writer(trainer)
     if writer is not None:
-        writer.add_text("samples/final", "    " + sample.replace("\n", "\n    "), global_step=trainer.global_step)
+        writer.add_text("samples/final", code_block(sample), global_step=trainer.global_step)
+        write_embeddings(trainer, model)
     print_summary(metrics, sample, best, trainer)
     return metrics
 

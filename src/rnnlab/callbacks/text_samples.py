@@ -5,15 +5,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import lightning as L
-from lightning.pytorch.loggers import TensorBoardLogger
 
-
-def tensorboard_writer(trainer: L.Trainer):
-    """The SummaryWriter of the run's TensorBoard logger, or None when there is none."""
-    for logger in trainer.loggers:
-        if isinstance(logger, TensorBoardLogger):
-            return logger.experiment
-    return None
+from rnnlab.dashboard import code_block, tensorboard_writer
 
 
 class TextSamples(L.Callback):
@@ -45,9 +38,7 @@ class TextSamples(L.Callback):
             return
         self._last_step = step
         (text,) = module.sample(self.prompt, self.length, self.temperature, self.top_k, seed=self.seed)
-        # Four-space indent renders as a code block in TensorBoard's markdown, keeping line breaks.
-        body = "\n".join("    " + line for line in text.splitlines())
-        writer.add_text(f"samples/{self.prompt}", f"step {step}:\n\n{body}", global_step=step)
+        writer.add_text(f"samples/{self.prompt}", f"step {step}:\n\n{code_block(text)}", global_step=step)
 
     def on_train_batch_end(self, trainer, module, outputs, batch, batch_idx) -> None:
         if trainer.global_step in self.at_steps:

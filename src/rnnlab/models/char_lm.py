@@ -64,6 +64,14 @@ class CharLanguageModel(TaskModule):
         self.log("train/bpc", loss / math.log(2))
         return loss
 
+    item_unit = "chars"
+
+    def batch_items(self, batch) -> int:
+        return batch[0].numel()
+
+    def embeddings(self) -> dict[str, tuple[torch.Tensor, list[str]]]:
+        return {"characters": (self.net.embedding.weight, self.vocab.chars)}
+
     def on_train_epoch_start(self) -> None:
         self._hidden.pop("train", None)
 

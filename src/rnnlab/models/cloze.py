@@ -12,6 +12,7 @@ from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence
 from torchmetrics import MeanMetric
 from torchmetrics.classification import MulticlassAccuracy
 
+from rnnlab.dashboard import markdown_table, write_text
 from rnnlab.data.wiki_cloze import BLANK, CLOZE_SPECIALS
 from rnnlab.data.words import tokenize
 from rnnlab.errors import UserError
@@ -88,6 +89,7 @@ class ClozeModel(TaskModule):
         self.vocab = list(vocab)
         self.index = {w: i for i, w in enumerate(self.vocab)}
         self.net = ClozeNet(len(vocab), cell, embedding_dim, hidden_size, num_layers, dropout, bidirectional)
+        self._examples: list[tuple[str, str, str]] = []
         classes = len(vocab)
         self.metrics = nn.ModuleDict(
             {
@@ -105,6 +107,15 @@ class ClozeModel(TaskModule):
     def forward(self, tokens, lengths, blank):
         return self.net(tokens, lengths, blank)
 
+    item_unit = "words"
+
+    def batch_items(self, batch) -> int:
+        """Words read, the blank included."""
+        return int(batch[1].sum())
+
+    def embeddings(self) -> dict[str, tuple[torch.Tensor, list[str]]]:
+        return {"words": (self.net.embedding.weight, self.vocab)}
+
     def training_step(self, batch, batch_idx: int):
         tokens, lengths, blank, answer = batch
         loss = F.cross_entropy(self.net(tokens, lengths, blank), answer)
@@ -118,11 +129,28 @@ class ClozeModel(TaskModule):
         metrics["loss"].update(F.cross_entropy(logits, answer), weight=len(answer))
         metrics["top1"].update(logits, answer)
         metrics["top5"].update(logits, answer)
+        if batch_idx == 0:
+            self._examples = self._example_rows(tokens, lengths, logits, answer)
+
+    def _example_rows(self, tokens, lengths, logits, answer, rows: int = 8) -> list[tuple[str, str, str]]:
+        """(sentence with ___, answer, top-3 guesses) for the first sentences of a batch."""
+        guesses = logits[:rows].topk(min(3, logits.size(-1)), dim=-1).indices.tolist()
+        examples = []
+        for row, guess in enumerate(guesses):
+            words = [self.vocab[i] for i in tokens[row, : int(lengths[row])].tolist()]
+            sentence = " ".join("___" if w == BLANK else w for w in words)
+            examples.append((sentence, self.vocab[int(answer[row])], ", ".join(self.vocab[i] for i in guess)))
+        return examples
 
     def _eval_epoch_end(self, stage: str) -> None:
         for name, metric in self.metrics[stage].items():
             self.log(f"{stage}/{name}", metric.compute(), prog_bar=name == "top1", sync_dist=True)
             metric.reset()
+        if self._examples:
+            write_text(
+                self._trainer, f"{stage}/examples", markdown_table(("sentence", "answer", "top 3"), self._examples)
+            )
+        self._examples = []
 
     @torch.no_grad()
     def fill(self, text: str, top: int = 5) -> list[tuple[str, float]]:

@@ -9,7 +9,7 @@ import torch.nn.functional as F
 from torch import nn
 from torchmetrics import MeanAbsoluteError, MeanSquaredError
 
-from rnnlab.callbacks.text_samples import tensorboard_writer
+from rnnlab.dashboard import tensorboard_writer
 from rnnlab.models.recurrent import CELLS, check_sizes
 from rnnlab.models.task import TaskModule
 from rnnlab.plots import forecast_figure
@@ -65,6 +65,12 @@ class ForecastModel(TaskModule):
         """Next value in the series' own units."""
         return self.net(x) * self.hparams.std + self.hparams.mean
 
+    item_unit = "steps"
+
+    def batch_items(self, batch) -> int:
+        """Time steps read: windows x window length."""
+        return batch[0].size(0) * batch[0].size(1)
+
     def training_step(self, batch, batch_idx: int):
         inputs, target, _, _ = batch
         loss = F.mse_loss(self.net(inputs), target)
@@ -94,7 +100,7 @@ class ForecastModel(TaskModule):
 
     def on_test_epoch_end(self) -> None:
         super().on_test_epoch_end()
-        writer = tensorboard_writer(self.trainer) if self.trainer else None
+        writer = tensorboard_writer(self._trainer)
         if writer is not None and self._test_span:
             span = torch.cat(self._test_span, dim=1).numpy()
             figure = forecast_figure(span, ("truth", "rnn", "naive", "seasonal naive"))

@@ -9,7 +9,7 @@ import torch.nn.functional as F
 from torchmetrics import MeanMetric
 from torchmetrics.text import BLEUScore
 
-from rnnlab.callbacks.text_samples import tensorboard_writer
+from rnnlab.dashboard import markdown_table, tensorboard_writer, write_text
 from rnnlab.data.words import WordVocab, encoder_tokens, tokenize
 from rnnlab.decoding import beam_search, greedy_decode
 from rnnlab.errors import UserError, require_positive
@@ -85,6 +85,18 @@ class Seq2SeqModel(TaskModule):
         token_acc = ((logits.argmax(-1) == target) & real).sum() / real.sum()
         return loss, token_acc, weights
 
+    item_unit = "tokens"
+
+    def batch_items(self, batch) -> int:
+        """Target tokens, padding excluded."""
+        return int((batch["target"] != self.target_vocab.pad).sum())
+
+    def embeddings(self) -> dict[str, tuple[torch.Tensor, list[str]]]:
+        return {
+            "source_words": (self.net.source_embedding.weight, self.source_vocab.words),
+            "target_words": (self.net.target_embedding.weight, self.target_vocab.words),
+        }
+
     def training_step(self, batch, batch_idx: int):
         loss, token_acc, _ = self._loss(batch, self.hparams.teacher_forcing)
         self.log("train/loss", loss, prog_bar=True)
@@ -132,15 +144,14 @@ class Seq2SeqModel(TaskModule):
         for name, metric in self.metrics[stage].items():
             self.log(f"{stage}/{name}", metric.compute(), prog_bar=name == "exact_match", sync_dist=True)
             metric.reset()
-        writer = tensorboard_writer(self.trainer) if self.trainer else None
-        if writer is not None and self._examples and not self.trainer.sanity_checking:
-            rows = "\n".join(f"| {s} | {p} | {r} |" for s, p, r in self._examples)
-            table = f"| input | prediction | reference |\n|---|---|---|\n{rows}"
-            writer.add_text(f"{stage}/examples", table, global_step=self.global_step)
+        if self._examples:
+            write_text(
+                self._trainer, f"{stage}/examples", markdown_table(("input", "reply", "reference"), self._examples)
+            )
 
     def _log_attention(self, batch) -> None:
         """The first validation sentence's attention weights: rows are output words, columns input words."""
-        writer = tensorboard_writer(self.trainer) if self.trainer else None
+        writer = tensorboard_writer(self._trainer)
         if writer is None or self.net.attention is None or self.trainer.sanity_checking:
             return
         one = {k: v[:1] for k, v in batch.items()}

@@ -6,6 +6,8 @@ from typing import Any
 
 import hydra
 import lightning as L
+import torch
+from torch.optim.lr_scheduler import ConstantLR
 
 DEFAULT_OPTIMIZER = {"_target_": "torch.optim.AdamW", "_partial_": True}
 
@@ -16,17 +18,24 @@ def configure_optimizers(module: L.LightningModule, optimizer: dict[str, Any] | 
     The configs are plain Hydra dicts (`_partial_: true`), kept as data so checkpoints load with weights_only.
     """
     built = hydra.utils.instantiate(optimizer or DEFAULT_OPTIMIZER)(module.parameters())
-    if not scheduler:
-        return built
-    return {
-        "optimizer": built,
-        "lr_scheduler": {"scheduler": hydra.utils.instantiate(scheduler)(built), "interval": "step"},
-    }
+    # A constant schedule when none is set, so the dashboard's learning-rate curve is always named `lr`.
+    schedule = hydra.utils.instantiate(scheduler)(built) if scheduler else ConstantLR(built, factor=1.0, total_iters=0)
+    return {"optimizer": built, "lr_scheduler": {"scheduler": schedule, "interval": "step", "name": "lr"}}
 
 
 class TaskModule(L.LightningModule):
     """Subclasses implement `_eval_step(batch, batch_idx, stage)` and `_eval_epoch_end(stage)` once for
     both val and test, and keep `optimizer` / `scheduler` configs in their hyperparameters."""
+
+    item_unit = "items"  # what `batch_items` counts, as the throughput scalar names it
+
+    def batch_items(self, batch) -> int:
+        """What throughput counts in one training batch (characters, tokens, words or time steps)."""
+        raise NotImplementedError
+
+    def embeddings(self) -> dict[str, tuple[torch.Tensor, list[str]]]:
+        """Embedding tables for TensorBoard's projector: tag -> (weights (n, dim), the n tokens)."""
+        return {}
 
     def _eval_step(self, batch, batch_idx: int, stage: str) -> None:
         raise NotImplementedError

@@ -1,0 +1,34 @@
+"""Training throughput in the task's own unit: characters, tokens, words or time steps per second."""
+
+from __future__ import annotations
+
+import time
+
+import lightning as L
+import torch
+
+
+class Throughput(L.Callback):
+    """Log `throughput/<unit>_per_s` at logging steps: items the model read since the previous logging
+    step over the wall time it took (data loading included, validation excluded).
+
+    The model says what an item is: `batch_items(batch)` counts them and `item_unit` names them.
+    """
+
+    def __init__(self):
+        self._items, self._since = 0, None
+
+    def _restart(self, *_) -> None:
+        self._items, self._since = 0, time.perf_counter()
+
+    on_train_start = on_validation_end = _restart
+
+    def on_train_batch_end(self, trainer: L.Trainer, module: L.LightningModule, outputs, batch, batch_idx) -> None:
+        self._items += module.batch_items(batch)
+        if trainer.global_step % trainer.log_every_n_steps or self._since is None:
+            return
+        if trainer.strategy.root_device.type == "cuda":
+            torch.cuda.synchronize()  # the clock must see the queued kernels finish
+        rate = self._items / (time.perf_counter() - self._since)
+        module.log(f"throughput/{module.item_unit}_per_s", rate, on_step=True, on_epoch=False)
+        self._restart()

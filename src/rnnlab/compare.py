@@ -1,0 +1,153 @@
+"""Compare finished runs: validation curves (by step and by wall time) and a Markdown table of results.
+
+    python scripts/compare_runs.py <multirun dir or run dirs...> [--metric val/bpc] [--out DIR]
+
+Reads each run's TensorBoard event files; runs are labelled by the overrides that differ between them.
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import yaml
+
+from rnnlab.cli import report_user_errors
+from rnnlab.errors import UserError
+from rnnlab.plots import curves_figure, plt
+
+
+@dataclass
+class Run:
+    directory: Path
+    overrides: list[str]
+    scalars: dict[str, list[tuple[int, float, float]]]  # tag -> [(step, wall time, value)]
+    label: str = ""
+
+    def values(self, tag: str) -> list[float]:
+        return [value for _, _, value in self.scalars.get(tag, [])]
+
+
+def find_runs(paths: list[Path]) -> list[Run]:
+    """Every run directory (a `.hydra/` and a `tensorboard/` folder) at or below the given paths."""
+    from tensorboard.backend.event_processing.event_accumulator import EventAccumulator
+
+    directories: list[Path] = []
+    for path in paths:
+        if not path.is_dir():
+            raise UserError(f"{path} is not a directory; give a multirun directory or run directories of train.py.")
+        directories += sorted({p.parent for p in path.glob("**/.hydra") if (p.parent / "tensorboard").is_dir()})
+    if not directories:
+        raise UserError(
+            f"No runs with TensorBoard events under {', '.join(map(str, paths))}; "
+            "give a multirun directory or run directories written by train.py."
+        )
+    runs = []
+    for directory in directories:
+        events = EventAccumulator(str(directory / "tensorboard"), size_guidance={"scalars": 0}).Reload()
+        scalars = {
+            tag: [(e.step, e.wall_time, e.value) for e in events.Scalars(tag)] for tag in events.Tags()["scalars"]
+        }
+        overrides_file = directory / ".hydra" / "overrides.yaml"
+        overrides = yaml.safe_load(overrides_file.read_text()) if overrides_file.is_file() else []
+        runs.append(Run(directory, [str(o) for o in overrides or []], scalars))
+    label_runs(runs)
+    return runs
+
+
+def distinct_overrides(overrides: list[list[str]]) -> list[list[str]]:
+    """Each list without the overrides that every list holds: what sets one job of a sweep apart."""
+    shared = set.intersection(*map(set, overrides)) if overrides else set()
+    return [[o for o in own if o not in shared] for own in overrides]
+
+
+def label_runs(runs: list[Run]) -> None:
+    """Label each run by its overrides that not every run shares (its directory name when none differ)."""
+    for run, own in zip(runs, distinct_overrides([run.overrides for run in runs]), strict=True):
+        run.label = " ".join(own) or run.directory.name
+
+
+def choose_metric(runs: list[Run], metric: str | None) -> str:
+    if metric is None:
+        metric = "val/bpc" if all(run.values("val/bpc") for run in runs) else "val/loss"
+    missing = [run.label for run in runs if not run.values(metric)]
+    if missing:
+        raise UserError(f"--metric {metric} was not logged by {', '.join(missing)}; pick a metric every run logged.")
+    return metric
+
+
+def curve(run: Run, metric: str) -> tuple[str, list[int], list[float], list[float]]:
+    """(label, steps, minutes since the run's first event, values) of one run's metric."""
+    start = min(wall for series in run.scalars.values() for _, wall, _ in series)
+    steps, walls, values = zip(*run.scalars[metric], strict=True)
+    return run.label, list(steps), [(w - start) / 60 for w in walls], list(values)
+
+
+def result_row(run: Run, metric: str) -> list[str]:
+    values = run.values(metric)
+    test = run.values(metric.replace("val/", "test/", 1))
+    parameters = run.values("hp/parameters")
+    throughput = next((run.values(t) for t in sorted(run.scalars) if t.startswith("throughput/")), [])
+    walls = [wall for series in run.scalars.values() for _, wall, _ in series]
+    steps = [step for step, _, _ in run.scalars.get("train/loss", [])]
+    return [
+        run.label,
+        f"{values[-1]:.3f}",
+        f"{min(values):.3f}",
+        f"{test[-1]:.3f}" if test else "-",
+        f"{int(parameters[-1]):,}" if parameters else "-",
+        f"{statistics.median(throughput):,.0f}" if throughput else "-",
+        str(max(steps) + 1) if steps else "-",
+        f"{(max(walls) - min(walls)) / 60:.1f}",
+    ]
+
+
+def comparison_table(runs: list[Run], metric: str) -> str:
+    from rnnlab.dashboard import markdown_table
+
+    unit = next((t.removeprefix("throughput/") for run in runs for t in run.scalars if t.startswith("throughput/")), "")
+    header = (
+        "run",
+        f"final {metric}",
+        f"best {metric}",
+        metric.replace("val/", "test/", 1) + " (best ckpt)",
+        "parameters",
+        f"throughput ({unit.replace('_', ' ')})" if unit else "throughput",
+        "steps",
+        "minutes",
+    )
+    return markdown_table(header, [result_row(run, metric) for run in runs])
+
+
+def compare_runs(paths: list[Path], out: Path | None = None, metric: str | None = None) -> tuple[Path, Path]:
+    """Write `comparison.png` and `comparison.md` to `out` (default: the first path); return their paths."""
+    runs = find_runs(paths)
+    metric = choose_metric(runs, metric)
+    out = out or paths[0]
+    out.mkdir(parents=True, exist_ok=True)
+    png, markdown = out / "comparison.png", out / "comparison.md"
+    figure = curves_figure([curve(run, metric) for run in runs], metric)
+    figure.savefig(png, dpi=110)
+    plt.close(figure)
+    table = comparison_table(runs, metric)
+    markdown.write_text(f"# {metric} of {len(runs)} runs\n\n![{metric}]({png.name})\n\n{table}\n")
+    return png, markdown
+
+
+@report_user_errors
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("paths", nargs="+", type=Path, help="a multirun directory, or several run directories")
+    parser.add_argument("--metric", help="the validation scalar to compare (default val/bpc, else val/loss)")
+    parser.add_argument("--out", type=Path, help="where to write comparison.png and comparison.md")
+    args = parser.parse_args(argv)
+    png, markdown = compare_runs(args.paths, args.out, args.metric)
+    sys.stdout.write(markdown.read_text().split("\n\n", 2)[-1])
+    print(f"Wrote {png} and {markdown}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,106 @@
+"""Sweeps through the real command line: basic multirun with a failing job, Optuna, joblib, compare_runs."""
+
+from pathlib import Path
+
+import pytest
+import yaml
+from conftest import SMALL, compose_train, run_cli
+
+SMALL_DATA_ONLY = [o for o in SMALL if not o.startswith("model.")]
+
+
+@pytest.fixture(scope="module")
+def sweep(tmp_path_factory, data_dir: Path):
+    """`train.py -m model=rnn,gru model.hidden_size=-1,32`: four jobs, the two with a negative size fail."""
+    root = tmp_path_factory.mktemp("sweep")
+    result = run_cli(
+        "train.py", "-m", "model=rnn,gru", "model.hidden_size=-1,32", f"paths.root_dir={root}",
+        f"paths.data_dir={data_dir}", *SMALL_DATA_ONLY, "model.embedding_dim=16",
+    )  # fmt: skip
+    (sweep_dir,) = (root / "logs" / "char_lm" / "multiruns").iterdir()
+    return result, sweep_dir
+
+
+def test_a_sweep_runs_every_job_into_its_own_directory(sweep):
+    _, sweep_dir = sweep
+    for job in ("1", "3"):  # hidden_size=32 for rnn and gru
+        job_dir = sweep_dir / job
+        config = yaml.safe_load((job_dir / ".hydra" / "config.yaml").read_text())
+        assert config["model"]["hidden_size"] == 32
+        assert (job_dir / "checkpoints" / "last.ckpt").is_file()
+        assert list((job_dir / "tensorboard").glob("events.out.tfevents.*"))
+    cells = {yaml.safe_load((sweep_dir / j / ".hydra" / "config.yaml").read_text())["model"]["cell"] for j in "13"}
+    assert cells == {"rnn", "gru"}
+
+
+def test_a_failing_job_is_reported_and_the_others_finish(sweep):
+    result, sweep_dir = sweep
+    assert result.returncode == 1
+    assert "failed: model.hidden_size=-1 must be a positive whole number." in result.stderr + result.stdout
+    summary = (sweep_dir / "sweep_summary.md").read_text()
+    rows = [line for line in summary.splitlines() if line.startswith("| ") and line[2].isdigit()]
+    assert len(rows) == 4
+    assert sum("| failed |" in row for row in rows) == 2 and sum("| completed |" in row for row in rows) == 2
+    assert "model=gru model.hidden_size=32" in summary  # jobs are named by what sets them apart
+
+
+def test_compare_runs_writes_a_plot_and_a_table_of_the_finished_runs(sweep, tmp_path: Path):
+    _, sweep_dir = sweep
+    result = run_cli("scripts/compare_runs.py", str(sweep_dir), "--out", str(tmp_path))
+    assert result.returncode == 0, result.stderr
+    assert (tmp_path / "comparison.png").stat().st_size > 10_000
+    table = (tmp_path / "comparison.md").read_text()
+    rows = [line for line in table.splitlines() if line.startswith("| model=")]
+    assert [row.split(" | ")[0] for row in rows] == ["| model=rnn", "| model=gru"]
+    assert "final val/bpc" in table and "throughput (chars per s)" in table
+    assert all(float(row.split(" | ")[1]) > 0 for row in rows)
+
+
+def test_compare_runs_refuses_a_directory_without_runs(tmp_path: Path):
+    result = run_cli("scripts/compare_runs.py", str(tmp_path))
+    assert result.returncode == 1 and "No runs with TensorBoard events under" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_optuna_search_runs_three_trials_and_writes_the_best_parameters(tmp_path: Path, data_dir: Path):
+    result = run_cli(
+        "train.py", "hparams_search=char_lm_optuna", "hydra.sweeper.n_trials=3", f"paths.root_dir={tmp_path}",
+        f"paths.data_dir={data_dir}", *SMALL_DATA_ONLY,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr[-3000:]
+    (sweep_dir,) = (tmp_path / "logs" / "char_lm_optuna" / "multiruns").iterdir()
+    best = yaml.safe_load((sweep_dir / "optimization_results.yaml").read_text())
+    assert set(best["best_params"]) == {
+        "model.optimizer.lr",
+        "model.hidden_size",
+        "model.num_layers",
+        "model.dropout",
+        "model.embedding_dim",
+    }
+    assert 0 < best["best_value"] < 8  # val/bpc
+    assert sorted(p.name for p in sweep_dir.iterdir() if p.is_dir()) == ["0", "1", "2"]
+
+
+def test_joblib_launcher_runs_jobs_in_parallel_processes(tmp_path: Path, data_dir: Path):
+    result = run_cli(
+        "train.py", "-m", "hydra/launcher=joblib", "hydra.launcher.n_jobs=2", "model=rnn,gru",
+        f"paths.root_dir={tmp_path}", f"paths.data_dir={data_dir}", *SMALL,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert "Joblib.Parallel(n_jobs=2" in result.stdout + result.stderr
+    (sweep_dir,) = (tmp_path / "logs" / "char_lm" / "multiruns").iterdir()
+    for job in ("0", "1"):
+        assert (sweep_dir / job / "checkpoints" / "last.ckpt").is_file()
+
+
+def test_the_slurm_launcher_config_composes(tmp_path: Path):
+    from hydra import compose, initialize_config_dir
+
+    from rnnlab.cli import CONFIG_DIR
+
+    with initialize_config_dir(config_dir=str(CONFIG_DIR), version_base="1.3"):
+        cfg = compose(
+            config_name="train", overrides=["hydra/launcher=submitit_slurm", "model=gru"], return_hydra_config=True
+        )
+    assert cfg.hydra.launcher._target_.endswith("SlurmLauncher")
+    assert compose_train(tmp_path, "model=gru").model.cell == "gru"
