@@ -1,3 +1,6 @@
+import itertools
+import logging
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -5,7 +8,8 @@ import pytest
 
 from rnnlab.data import corpus as corpus_module
 from rnnlab.data.corpus import prepare_corpus
-from rnnlab.data.sources import FileSource
+from rnnlab.data.progress import read_progress
+from rnnlab.data.sources import FileSource, default_dump
 from rnnlab.data.vocab import UNKNOWN, CharVocab
 from rnnlab.data.wiki_char import WikiCharDataModule
 from rnnlab.errors import UserError
@@ -93,3 +97,163 @@ def test_an_unreachable_hub_dataset_fails_fast_naming_the_offline_default(tmp_pa
     with pytest.raises(UserError, match=r"drop data\.hub to use the offline Wikipedia excerpt"):
         dm.prepare_data()
     assert not any(p.name.endswith(".tmp") for p in (tmp_path / "wiki_char").iterdir())
+
+
+def cache_files(corpus) -> tuple[bytes, bytes, list[str]]:
+    return (
+        (corpus.directory / "text.txt").read_bytes(),
+        (corpus.directory / "corpus.npy").read_bytes(),
+        corpus.vocab.chars,
+    )
+
+
+def truncate_ids(directory: Path) -> None:
+    path = directory / "corpus.npy"
+    path.write_bytes(path.read_bytes()[:-100])
+
+
+def flip_a_byte_of_ids(directory: Path) -> None:
+    path = directory / "corpus.npy"
+    data = bytearray(path.read_bytes())
+    data[-7] ^= 0xFF
+    path.write_bytes(bytes(data))
+
+
+@pytest.mark.parametrize(
+    "damage",
+    [
+        truncate_ids,
+        flip_a_byte_of_ids,
+        lambda d: (d / "meta.json").unlink(),
+        lambda d: (d / "text.txt").unlink(),
+        lambda d: (d / "meta.json").write_text('{"n_chars": 12, "vocab": ['),
+    ],
+    ids=["truncated ids", "flipped byte", "no meta.json", "no text.txt", "broken meta.json"],
+)
+def test_a_damaged_cache_is_named_removed_and_rebuilt_as_new(tmp_path: Path, caplog, damage):
+    source = FileSource(write(tmp_path, "The quick brown fox. " * 300))
+    corpus = prepare_corpus(source, tmp_path / "cache", 2, None)
+    fresh = cache_files(corpus)
+    damage(corpus.directory)
+    with caplog.at_level(logging.WARNING, logger="rnnlab.data.corpus"):
+        rebuilt = prepare_corpus(source, tmp_path / "cache", 2, None)
+    assert rebuilt.directory == corpus.directory
+    assert cache_files(rebuilt) == fresh
+    assert f"{corpus.directory} is damaged" in caplog.text
+
+
+def test_large_cache_files_are_checked_by_size_and_sampled_blocks(tmp_path: Path, monkeypatch):
+    monkeypatch.setattr(corpus_module, "_FULL_HASH_BYTES", 0)
+    monkeypatch.setattr(corpus_module, "_SAMPLED_BLOCK_BYTES", 64)
+    path = tmp_path / "big.bin"
+    path.write_bytes(bytes(range(256)) * 100)
+    recorded = corpus_module.file_digest(path)
+    data = bytearray(path.read_bytes())
+    data[0] ^= 1  # the first block is always sampled
+    path.write_bytes(bytes(data))
+    assert corpus_module.file_digest(path)["blake2b"] != recorded["blake2b"]
+    path.write_bytes(path.read_bytes()[:-1])
+    assert corpus_module.file_digest(path)["size"] == recorded["size"] - 1
+
+
+def test_the_corpus_is_the_same_for_any_worker_count_and_shares_one_cache_key(tmp_path: Path, monkeypatch):
+    monkeypatch.setattr(corpus_module, "_BATCH_CHARS", 100_000)  # several batches, so the order matters
+    pools = []
+    real_pool = corpus_module.ProcessPoolExecutor
+    monkeypatch.setattr(corpus_module, "ProcessPoolExecutor", lambda *a, **k: pools.append(a) or real_pool(*a, **k))
+    source = FileSource(default_dump())
+    serial = prepare_corpus(source, tmp_path / "one", 10, 700_000, workers=1)
+    parallel = prepare_corpus(source, tmp_path / "two", 10, 700_000, workers=2)
+    assert pools == [(2,)]
+    assert serial.directory.name == parallel.directory.name
+    assert cache_files(serial) == cache_files(parallel)
+    assert (serial.directory / "text.txt").read_text(encoding="utf-8") == "".join(source.texts())[:700_000]
+
+
+def test_a_hub_dataset_is_streamed_and_read_only_up_to_max_chars(tmp_path: Path, monkeypatch):
+    import datasets
+
+    requested, read = {}, []
+
+    def endless_stream(name, config=None, split=None, streaming=False):
+        requested.update(name=name, config=config, split=split, streaming=streaming)
+        for i in itertools.count():
+            read.append(i)
+            yield {"text": f"Article {i} is about foxes."}
+
+    monkeypatch.setattr(datasets, "load_dataset", endless_stream)
+    dm = WikiCharDataModule(data_dir=str(tmp_path), hub="wikimedia/wikipedia", hub_config="20231101.en", max_chars=5000)
+    dm.prepare_data()
+    assert requested == {"name": "wikimedia/wikipedia", "config": "20231101.en", "split": "train", "streaming": True}
+    expected = "".join(f"Article {i} is about foxes.\n\n" for i in range(500))[:5000]
+    assert (dm.corpus.directory / "text.txt").read_text(encoding="utf-8") == expected
+    assert len(read) < 100_000  # it stopped reading the endless stream
+
+
+def not_a_dump(tmp_path: Path) -> Path:
+    path = tmp_path / "notes.xml"
+    path.write_text("<notes><note>hello</note></notes>")
+    return path
+
+
+def half_a_dump(tmp_path: Path) -> Path:
+    path = tmp_path / "cut.xml.bz2"
+    whole = default_dump().read_bytes()
+    path.write_bytes(whole[: len(whole) // 2])
+    return path
+
+
+def latin1_text(tmp_path: Path) -> Path:
+    path = tmp_path / "latin1.txt"
+    path.write_bytes("naïve café ".encode() * 500 + b"caf\xe9")
+    return path
+
+
+def redirects_only(tmp_path: Path) -> Path:
+    path = tmp_path / "redirects.xml"
+    page = '<page><title>{0}</title><ns>{1}</ns><revision><text xml:space="preserve">{2}</text></revision></page>'
+    pages = page.format("Vulpes", 0, "#REDIRECT [[Fox]]") + page.format("Talk:Fox", 1, "Is the fox quick?")
+    path.write_text(f"<mediawiki>{pages}{page.format('Empty', 0, '{{stub}}')}</mediawiki>")
+    return path
+
+
+@pytest.mark.parametrize(
+    "make_path, message",
+    [
+        (lambda tmp: tmp / "missing.xml.bz2", "does not exist; set data.path to an existing dump or text file"),
+        (lambda tmp: write(tmp, ""), "is empty; give a file with text in it"),
+        (not_a_dump, "so it is not a MediaWiki dump; give a dump or a plain .txt file"),
+        (half_a_dump, r"is truncated \(its compressed stream ends early\); download it again"),
+        (latin1_text, r"is not UTF-8 text \(byte 6503 is not valid UTF-8\); convert it with iconv first"),
+        (redirects_only, "yields no text once cleaned"),
+    ],
+    ids=["missing", "empty", "not a dump", "truncated bz2", "not UTF-8", "no article text"],
+)
+@pytest.mark.parametrize("workers", [1, 2])
+def test_bad_data_is_one_sentence_naming_the_file_and_leaves_no_cache(tmp_path: Path, make_path, message, workers):
+    path = make_path(tmp_path)
+    dm = WikiCharDataModule(data_dir=str(tmp_path / "data"), path=str(path), prep_workers=workers)
+    with pytest.raises(UserError, match=message) as raised:
+        dm.prepare_data()
+    assert str(path) in str(raised.value)
+    cache = tmp_path / "data" / "wiki_char"
+    assert not cache.exists() or list(cache.iterdir()) == []
+
+
+def test_a_window_longer_than_the_corpus_is_refused_naming_the_options(tmp_path: Path):
+    dm = WikiCharDataModule(data_dir=str(tmp_path / "d"), path=str(write(tmp_path, "short text " * 500)), seq_len=4096)
+    with pytest.raises(UserError, match=r"fewer than one batch .*lower data\.batch_size or data\.seq_len"):
+        dm.setup("fit")
+
+
+def test_progress_shows_on_a_terminal_only(tmp_path: Path, capfd, monkeypatch):
+    source = FileSource(default_dump())
+    prepare_corpus(source, tmp_path / "quiet", 10, 50_000, workers=1)
+    assert capfd.readouterr().err == ""  # logs and captured output get no progress lines
+    monkeypatch.setattr(sys.stderr, "isatty", lambda: True)
+    positions = []
+    with read_progress("Preparing", source.size()) as on_read:
+        assert on_read is not None
+        for _ in source.documents(lambda position: positions.append(position) or on_read(position)):
+            pass
+    assert positions == sorted(positions) and 0.9 * source.size() <= positions[-1] <= source.size()

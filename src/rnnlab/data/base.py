@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import lightning as L
-from torch.utils.data import BatchSampler, DataLoader, Dataset, RandomSampler, SequentialSampler
+from torch.utils.data import BatchSampler, DataLoader, Dataset, Sampler
+
+from rnnlab.data.order import EpochOrder
 
 
 class TaskDataModule(L.LightningDataModule):
@@ -19,10 +21,24 @@ class TaskDataModule(L.LightningDataModule):
     def model_inputs(self) -> dict:
         raise NotImplementedError
 
+    def batches_done(self) -> int:
+        """Batches of the current epoch that a restored checkpoint has already trained on (0 when fresh)."""
+        trainer = self.trainer
+        if trainer is None or not trainer.training:
+            return 0
+        return trainer.fit_loop.epoch_loop.batch_progress.current.ready
+
+    def order(self, split: str, n_items: int, items_per_batch: int | None = None, shard: bool = True) -> Sampler:
+        """How a split is read: training shuffled per epoch and resumable mid-epoch, val and test in order;
+        each process of a distributed run reads its own shard (`data.batch_size` is per process)."""
+        per_batch = self.hparams.batch_size if items_per_batch is None else items_per_batch
+        training = split == "train"
+        done = self.batches_done if training else None
+        return EpochOrder(n_items, shuffle=training, items_per_batch=per_batch, done_batches=done, shard=shard)
+
     def _loader(self, split: str) -> DataLoader:
         data = self.splits[split]
-        order = RandomSampler(data) if split == "train" else SequentialSampler(data)
-        sampler = BatchSampler(order, self.hparams.batch_size, drop_last=False)
+        sampler = BatchSampler(self.order(split, len(data)), self.hparams.batch_size, drop_last=False)
         return DataLoader(data, sampler=sampler, batch_size=None, num_workers=self.hparams.num_workers)
 
     def train_dataloader(self) -> DataLoader:

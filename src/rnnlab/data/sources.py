@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import codecs
 import hashlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -21,6 +22,12 @@ def default_dump() -> Path:
     return Path(gensim.__file__).parent / _EXCERPT
 
 
+def article_text(wikitext: str) -> str:
+    """One article's clean prose followed by a blank line, or "" when no prose is left."""
+    cleaned = clean_wikitext(wikitext)
+    return cleaned + "\n\n" if cleaned else ""
+
+
 @dataclass(frozen=True)
 class FileSource:
     """A local MediaWiki dump (.xml or .xml.bz2, streamed) or a UTF-8 text file."""
@@ -30,6 +37,14 @@ class FileSource:
     @property
     def is_dump(self) -> bool:
         return self.path.name.endswith((".xml", ".xml.bz2", ".bz2"))
+
+    @property
+    def cleaner(self) -> Callable[[str], str] | None:
+        """What turns one of `documents()` into corpus text; None when documents are text already."""
+        return article_text if self.is_dump else None
+
+    def size(self) -> int | None:
+        return self.path.stat().st_size
 
     def check_readable(self) -> None:
         if not self.path.is_file():
@@ -48,33 +63,44 @@ class FileSource:
     def describe(self) -> str:
         return str(self.path)
 
-    def texts(self) -> Iterator[str]:
-        """Yield clean text in pieces; documents are separated by a blank line."""
+    def documents(self, on_read: Callable[[int], None] | None = None) -> Iterator[str]:
+        """Raw pieces in order: each article's wikitext for a dump, chunks of a text file.
+
+        `on_read(position)` is called after each piece with how many bytes of the file are read.
+        """
         self.check_readable()
         if self.is_dump:
-            for article in iter_articles(self.path):
-                cleaned = clean_wikitext(article)
-                if cleaned:
-                    yield cleaned + "\n\n"
+            yield from iter_articles(self.path, on_read)
             return
         with open(self.path, encoding="utf-8", errors="strict") as stream:
             try:
                 while chunk := stream.read(_CHUNK):
                     yield chunk
-            except UnicodeDecodeError as err:
+                    if on_read is not None:
+                        on_read(stream.buffer.tell())
+            except UnicodeDecodeError:
                 raise UserError(
-                    f"{self.path} is not UTF-8 text (byte {err.start} of a chunk); convert it with iconv first."
+                    f"{self.path} is not UTF-8 text (byte {_first_bad_utf8_byte(self.path)} is not valid UTF-8); "
+                    "convert it with iconv first."
                 ) from None
+
+    def texts(self) -> Iterator[str]:
+        """Yield clean text in pieces, one process; documents are separated by a blank line."""
+        return _texts(self)
 
 
 @dataclass(frozen=True)
 class HubSource:
-    """A Hugging Face dataset read in streaming mode (needs internet), e.g. wikimedia/wikipedia."""
+    """A Hugging Face dataset read in streaming mode (needs internet), e.g. wikimedia/wikipedia.
+
+    Streaming reads examples as they arrive, so `data.max_chars` bounds what is downloaded.
+    """
 
     name: str
     config: str | None = None
     split: str = "train"
     text_field: str = "text"
+    cleaner = None
 
     def fingerprint(self) -> str:
         return f"hub:{self.name}:{self.config}:{self.split}:{self.text_field}"
@@ -82,13 +108,22 @@ class HubSource:
     def describe(self) -> str:
         return f"{self.name} ({self.config or 'default'}, {self.split})"
 
-    def texts(self) -> Iterator[str]:
+    def size(self) -> int | None:
+        return None
+
+    def documents(self, on_read: Callable[[int], None] | None = None) -> Iterator[str]:
+        """Each example's text followed by a blank line; `on_read` gets the characters read so far."""
         import datasets
 
+        read = 0
         try:
             stream = datasets.load_dataset(self.name, self.config, split=self.split, streaming=True)
             for example in stream:
-                yield example[self.text_field] + "\n\n"
+                text = example[self.text_field] + "\n\n"
+                yield text
+                if on_read is not None:
+                    read += len(text)
+                    on_read(read)
         except KeyError:
             raise UserError(f"The dataset {self.name} has no field {self.text_field!r}; set data.text_field.") from None
         except (ConnectionError, OSError, ValueError) as err:
@@ -96,6 +131,34 @@ class HubSource:
                 f"The hub dataset {self.name} could not be loaded ({type(err).__name__}); "
                 "check the name and your connection, or drop data.hub to use the offline Wikipedia excerpt."
             ) from None
+
+    def texts(self) -> Iterator[str]:
+        return _texts(self)
+
+
+def _texts(source: FileSource | HubSource) -> Iterator[str]:
+    clean = source.cleaner
+    for document in source.documents():
+        text = clean(document) if clean is not None else document
+        if text:
+            yield text
+
+
+def _first_bad_utf8_byte(path: Path) -> int:
+    """Offset in the file of the first byte that is not valid UTF-8 (read again only once decoding failed)."""
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    offset = 0
+    with open(path, "rb") as stream:
+        while True:
+            block = stream.read(_CHUNK)
+            try:
+                decoder.decode(block, final=not block)
+            except UnicodeDecodeError as err:
+                # err.object is the decoder's held-back bytes of the previous block followed by this block.
+                return offset + err.start - (len(err.object) - len(block))
+            if not block:
+                return offset
+            offset += len(block)
 
 
 def text_source(

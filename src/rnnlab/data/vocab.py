@@ -20,15 +20,18 @@ class CharVocab:
             raise ValueError("a CharVocab's first symbol must be the unknown symbol")
         self.chars = list(chars)
         self.index = {c: i for i, c in enumerate(self.chars)}
-        # Lookup table from code point to id, so encoding is one vectorised gather.
-        self._table = np.zeros(max(ord(c) for c in self.chars) + 1, dtype=np.int64)
+        # Lookup table from code point to id, so encoding is one vectorised gather; its last entry (0, unknown)
+        # stands for every code point above the highest known one.
+        self._table = np.zeros(max(ord(c) for c in self.chars) + 2, dtype=np.int64)
         for i, c in enumerate(self.chars):
             self._table[ord(c)] = i
 
     @classmethod
     def from_counts(cls, counts: Counter, min_count: int) -> CharVocab:
-        """Keep characters seen at least `min_count` times, most frequent first."""
-        kept = [c for c, n in counts.most_common() if n >= min_count and c != UNKNOWN]
+        """Keep characters seen at least `min_count` times, most frequent first (ties by code point, so the order
+        never depends on how the text was split up while counting)."""
+        ranked = sorted(counts.items(), key=lambda item: (-item[1], item[0]))
+        kept = [c for c, n in ranked if n >= min_count and c != UNKNOWN]
         return cls([UNKNOWN, *kept])
 
     def __len__(self) -> int:
@@ -36,9 +39,8 @@ class CharVocab:
 
     def encode(self, text: str) -> np.ndarray:
         """Return the ids of `text`, shape (len(text),); unknown characters map to id 0."""
-        points = np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32).astype(np.int64)
-        inside = points < len(self._table)
-        return np.where(inside, self._table[np.where(inside, points, 0)], 0)
+        points = np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32)
+        return self._table[np.minimum(points, len(self._table) - 1)]
 
     def decode(self, ids: Sequence[int]) -> str:
         return "".join(self.chars[i] for i in ids)

@@ -5,10 +5,11 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
-from torch.utils.data import BatchSampler, DataLoader, RandomSampler, SequentialSampler
+from torch.utils.data import BatchSampler, DataLoader
 
 from rnnlab.data.base import TaskDataModule
 from rnnlab.data.corpus import PreparedCorpus, prepare_corpus
+from rnnlab.data.order import process_rank
 from rnnlab.data.sources import text_source
 from rnnlab.data.vocab import CharVocab
 from rnnlab.data.windows import ContiguousStreams, IndependentWindows
@@ -35,6 +36,7 @@ class WikiCharDataModule(TaskDataModule):
         hub_split: str = "train",
         text_field: str = "text",
         max_chars: int | None = None,
+        prep_workers: int | None = None,
         min_char_count: int = 10,
         seq_len: int = 64,
         batch_size: int = 32,
@@ -47,6 +49,8 @@ class WikiCharDataModule(TaskDataModule):
         super().__init__()
         self.save_hyperparameters(logger=False)
         require_positive("data", seq_len=seq_len, batch_size=batch_size, min_char_count=min_char_count)
+        if prep_workers is not None:
+            require_positive("data", prep_workers=prep_workers)
         if max_chars is not None and (not isinstance(max_chars, int) or max_chars < 1):
             raise UserError(f"data.max_chars={max_chars!r} must be a positive whole number, or null for all text.")
         require_split_fractions(val_fraction, test_fraction)
@@ -55,7 +59,9 @@ class WikiCharDataModule(TaskDataModule):
 
     def prepare_data(self) -> None:
         hp = self.hparams
-        self.corpus = prepare_corpus(self.source, Path(hp.data_dir) / "wiki_char", hp.min_char_count, hp.max_chars)
+        self.corpus = prepare_corpus(
+            self.source, Path(hp.data_dir) / "wiki_char", hp.min_char_count, hp.max_chars, hp.prep_workers
+        )
         meta = self.corpus.meta
         log.info("Corpus %s: %s characters, %d symbols", meta["source"], f"{meta['n_chars']:,}", len(meta["vocab"]))
 
@@ -93,8 +99,11 @@ class WikiCharDataModule(TaskDataModule):
         hp = self.hparams
         ids = self.splits[split]
         options = dict(batch_size=None, num_workers=hp.num_workers, pin_memory=hp.pin_memory)
-        if hp.stateful:
-            return DataLoader(ContiguousStreams(ids, hp.batch_size, hp.seq_len), shuffle=False, **options)
+        if hp.stateful:  # every process reads every batch index, of its own streams
+            streams = ContiguousStreams(ids, hp.batch_size, hp.seq_len, *process_rank())
+            return DataLoader(
+                streams, sampler=self.order(split, len(streams), items_per_batch=1, shard=False), **options
+            )
         windows = IndependentWindows(ids, hp.seq_len)
-        order = RandomSampler(windows) if split == "train" else SequentialSampler(windows)
+        order = self.order(split, len(windows))
         return DataLoader(windows, sampler=BatchSampler(order, hp.batch_size, drop_last=split == "train"), **options)

@@ -103,6 +103,7 @@ class WikiClozeDataModule(TaskDataModule):
         hub_split: str = "train",
         text_field: str = "text",
         max_chars: int | None = None,
+        prep_workers: int | None = None,
         vocab_size: int = 10000,
         min_words: int = 5,
         max_words: int = 40,
@@ -117,6 +118,8 @@ class WikiClozeDataModule(TaskDataModule):
         self.save_hyperparameters(logger=False)
         require_positive("data", vocab_size=vocab_size, min_words=min_words, max_words=max_words, batch_size=batch_size)
         require_split_fractions(val_fraction, test_fraction)
+        if prep_workers is not None:
+            require_positive("data", prep_workers=prep_workers)
         if min_words > max_words:
             raise UserError(f"data.min_words={min_words} must not exceed data.max_words={max_words}.")
         self.source = text_source(path, hub, hub_config, hub_split, text_field)
@@ -124,7 +127,8 @@ class WikiClozeDataModule(TaskDataModule):
 
     def prepare_data(self) -> None:
         # The characters' preparation also writes the clean text; min_char_count does not change text.txt.
-        self.corpus = prepare_corpus(self.source, Path(self.hparams.data_dir) / "wiki_char", 10, self.hparams.max_chars)
+        hp = self.hparams
+        self.corpus = prepare_corpus(self.source, Path(hp.data_dir) / "wiki_char", 10, hp.max_chars, hp.prep_workers)
 
     def setup(self, stage: str | None = None) -> None:
         if self.splits:

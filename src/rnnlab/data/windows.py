@@ -29,12 +29,16 @@ class IndependentWindows(Dataset):
 
 class ContiguousStreams(Dataset):
     """`batch_size` contiguous streams read in order: row r of batch j+1 continues row r of batch j,
-    so a model may carry its hidden state across batches (truncated BPTT)."""
+    so a model may carry its hidden state across batches (truncated BPTT).
 
-    def __init__(self, ids: np.ndarray, batch_size: int, seq_len: int):
+    In a distributed run the text is cut into `batch_size x world` streams and each process reads its
+    own `batch_size` of them, so together the processes read what one process with the global batch would.
+    """
+
+    def __init__(self, ids: np.ndarray, batch_size: int, seq_len: int, rank: int = 0, world: int = 1):
         self.ids, self.seq_len = ids, seq_len
-        stream_len = (len(ids) - 1) // batch_size
-        self.row_starts = np.arange(batch_size) * stream_len
+        stream_len = (len(ids) - 1) // (batch_size * world)
+        self.row_starts = (np.arange(batch_size) + rank * batch_size) * stream_len
         self.n_batches = stream_len // seq_len
 
     def __len__(self) -> int:
