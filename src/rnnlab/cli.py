@@ -3,10 +3,18 @@
 from __future__ import annotations
 
 import functools
+import os
+import shutil
 import sys
 from pathlib import Path
+from typing import Any
 
-from rnnlab.errors import UserError
+from hydra.experimental.callback import Callback
+from omegaconf import DictConfig
+
+from rnnlab.errors import NonFiniteLoss, UserError
+
+MIN_FREE_MB = 200  # below this a run would fail mid-way writing checkpoints
 
 # conf/ sits at the repository root; an installed wheel carries a copy inside the package.
 _REPO_CONF = Path(__file__).resolve().parents[2] / "conf"
@@ -27,6 +35,56 @@ def in_multirun() -> bool:
     return HydraConfig.initialized() and HydraConfig.get().mode == RunMode.MULTIRUN
 
 
+def check_writable(directory: Path) -> None:
+    """Raise a UserError unless `directory` can be created and written, with room for checkpoints.
+
+    It tries for real (create the directory, write a probe file): permission bits alone do not stop root.
+    """
+    try:
+        directory.mkdir(parents=True, exist_ok=True)
+        probe = directory / f".write-probe-{os.getpid()}"
+        probe.write_bytes(b"")
+        probe.unlink()
+    except OSError as err:
+        raise UserError(
+            f"Cannot write the output directory {directory} ({err.strerror}); set paths.root_dir to a writable place."
+        ) from None
+    free_mb = shutil.disk_usage(directory).free // 2**20
+    if free_mb < MIN_FREE_MB:
+        raise UserError(
+            f"The disk holding {directory} has {free_mb} MB free, fewer than the {MIN_FREE_MB} MB a run needs for "
+            "checkpoints and logs; free some space or set paths.root_dir elsewhere."
+        )
+
+
+class OutputCheck(Callback):
+    """Before Hydra creates a run (or sweep) directory, check it can be written; say so in one line if not."""
+
+    def _check(self, directory: str) -> None:
+        try:
+            check_writable(Path(directory))
+        except UserError as err:
+            print(f"error: {err}", file=sys.stderr)
+            raise SystemExit(1) from None
+
+    def on_run_start(self, config: DictConfig, **kwargs: Any) -> None:
+        self._check(config.hydra.run.dir)
+
+    def on_multirun_start(self, config: DictConfig, **kwargs: Any) -> None:
+        self._check(config.hydra.sweep.dir)
+
+
+def discard_unused_run_dir() -> None:
+    """Remove this run's directory when it holds no checkpoint: a mistake found before training leaves no debris."""
+    from hydra.core.hydra_config import HydraConfig
+
+    if not HydraConfig.initialized():
+        return
+    run_dir = Path(HydraConfig.get().runtime.output_dir)
+    if (run_dir / ".hydra").is_dir() and not any(run_dir.glob("**/*.ckpt")):
+        shutil.rmtree(run_dir, ignore_errors=True)
+
+
 def report_user_errors(function):
     """Turn a UserError into `error: <message>` on stderr and exit status 1, with no traceback."""
 
@@ -41,6 +99,8 @@ def report_user_errors(function):
             if in_multirun():  # fail this job only: the sweep goes on and reports it (rnnlab.sweeps)
                 raise user_error from None
             print(f"error: {user_error}", file=sys.stderr)
+            if not isinstance(user_error, NonFiniteLoss):  # that run's dashboards show what went wrong: keep them
+                discard_unused_run_dir()
             raise SystemExit(1) from None
 
     return wrapper

@@ -19,3 +19,7 @@ def require_split_fractions(val_fraction: float, test_fraction: float) -> None:
             f"data.val_fraction={val_fraction} and data.test_fraction={test_fraction} must each lie in (0, 1) "
             "and leave text for training."
         )
+
+
+class NonFiniteLoss(UserError):
+    """Training produced a nan or infinite loss; the run stops, keeping its last good checkpoint."""

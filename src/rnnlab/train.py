@@ -5,6 +5,9 @@ Returns the metrics; `main` returns `cfg.optimized_metric` so Hydra sweepers can
 
 from __future__ import annotations
 
+import logging
+import os
+import sys
 import warnings
 from pathlib import Path
 from typing import Any
@@ -18,12 +21,15 @@ from omegaconf import DictConfig, OmegaConf
 from rnnlab.cli import CONFIG_DIR, report_user_errors
 from rnnlab.dashboard import code_block, parameter_count, tensorboard_writer, write_embeddings
 from rnnlab.errors import UserError
+from rnnlab.resume import resolve_resume
 
 # Windows are gathered from a memory-mapped array in the main process; worker processes only add overhead.
 warnings.filterwarnings("ignore", message=".*does not have many workers.*")
 # Raised inside Lightning itself under this torch release; nothing a user can act on.
 warnings.filterwarnings("ignore", message=r".*isinstance\(treespec, LeafSpec\).*")
 
+
+log = logging.getLogger(__name__)
 
 MATCHING_DATA = {
     "char_lm": "wiki_char",
@@ -34,18 +40,21 @@ MATCHING_DATA = {
 
 
 def check_accelerator(trainer_cfg: DictConfig) -> None:
-    """Stop with one sentence when the trainer asks for GPUs this machine does not have."""
+    """Stop with one sentence when the trainer asks for more GPUs (or CPU processes) than the machine has."""
     accelerator = str(trainer_cfg.get("accelerator", "auto"))
-    if accelerator not in ("gpu", "cuda"):
-        return
-    available = torch.cuda.device_count()
-    if available == 0:
+    devices = trainer_cfg.get("devices", 1)
+    gpus = torch.cuda.device_count()
+    if accelerator in ("gpu", "cuda") and gpus == 0:
         raise UserError(
             f"trainer.accelerator={accelerator} needs a CUDA GPU and this machine has none; use trainer=cpu."
         )
-    devices = trainer_cfg.get("devices", 1)
+    on_gpu = accelerator in ("gpu", "cuda") or (accelerator == "auto" and gpus > 0)
+    available, unit = (gpus, "GPUs") if on_gpu else (os.cpu_count() or 1, "CPU cores")
     if isinstance(devices, int) and devices > available:
-        raise UserError(f"trainer.devices={devices} asks for more GPUs than the {available} this machine has.")
+        raise UserError(
+            f"trainer.devices={devices} asks for more {unit} than the {available} this machine has; "
+            f"set trainer.devices={available} or fewer."
+        )
 
 
 def instantiate_group(group: DictConfig | None) -> list[Any]:
@@ -72,6 +81,8 @@ def train(cfg: DictConfig) -> dict[str, float]:
             f"({MATCHING_DATA[cfg.model.task]})."
         )
     datamodule.prepare_data()
+    resume_from = resolve_resume(cfg)  # before the callbacks and loggers: it may point them at an earlier run
+    log.info("Run directory %s, data %s", Path(cfg.paths.output_dir).resolve(), Path(cfg.paths.data_dir).resolve())
     # The vocabularies flow from the data to the model explicitly; configs stay plain data in the checkpoint.
     model: L.LightningModule = hydra.utils.instantiate(
         cfg.model, **datamodule.model_inputs(), _recursive_=False, _convert_="all"
@@ -84,7 +95,10 @@ def train(cfg: DictConfig) -> dict[str, float]:
     if cfg.get("compile"):
         model.net.compile()  # in place: the state dict keeps its names, sampling and metrics stay eager
 
-    trainer.fit(model, datamodule=datamodule, ckpt_path=cfg.get("ckpt_path"))
+    try:
+        trainer.fit(model, datamodule=datamodule, ckpt_path=resume_from)
+    except (KeyboardInterrupt, SystemExit) as stop:  # Ctrl-C or SIGTERM: Lightning wrote interrupted.ckpt
+        raise interruption(trainer, cfg) from stop
     checkpoint = trainer.checkpoint_callback
     best = (checkpoint.best_model_path if checkpoint else "") or None
     metrics: dict[str, float] = {}
@@ -97,13 +111,22 @@ def train(cfg: DictConfig) -> dict[str, float]:
     for logger in trainer.loggers:
         logger.log_hyperparams(dashboard_hparams(cfg), metrics=final)
         logger.save()
-    sample = model.showcase(**cfg.sample[cfg.model.task])
-    writer = tensorboard_writer(trainer)
-    if writer is not None:
-        writer.add_text("samples/final", code_block(sample), global_step=trainer.global_step)
-        write_embeddings(trainer, model)
-    print_summary(metrics, sample, best, trainer)
+    if trainer.is_global_zero:  # one summary, sample and projector for a distributed run
+        sample = model.showcase(**cfg.sample[cfg.model.task])
+        writer = tensorboard_writer(trainer)
+        if writer is not None:
+            writer.add_text("samples/final", code_block(sample), global_step=trainer.global_step)
+            write_embeddings(trainer, model)
+        print_summary(metrics, sample, best, trainer)
     return metrics
+
+
+def interruption(trainer: L.Trainer, cfg: DictConfig) -> SystemExit:
+    """Say where the interrupted run can continue from; exit 130 (Ctrl-C) or 143 (SIGTERM) as shells do."""
+    saved = Path(cfg.paths.output_dir) / "checkpoints" / "interrupted.ckpt"
+    where = f"saved {saved}; continue with the same command and resume=auto" if saved.is_file() else "no checkpoint"
+    print(f"Training interrupted at step {trainer.global_step}: {where}.", file=sys.stderr)
+    return SystemExit(143 if trainer.received_sigterm else 130)
 
 
 def print_summary(metrics: dict[str, float], sample: str, best: str | None, trainer: L.Trainer) -> None:

@@ -1,5 +1,6 @@
 from rnnlab.callbacks.gradient_norms import GradientNorms
+from rnnlab.callbacks.interruption import InterruptionCheckpoint
 from rnnlab.callbacks.text_samples import TextSamples
 from rnnlab.callbacks.throughput import Throughput
 
-__all__ = ["GradientNorms", "TextSamples", "Throughput"]
+__all__ = ["GradientNorms", "InterruptionCheckpoint", "TextSamples", "Throughput"]

@@ -60,8 +60,11 @@ class CharLanguageModel(TaskModule):
 
     def training_step(self, batch, batch_idx: int) -> torch.Tensor:
         loss = self._loss(batch, "train")
-        self.log("train/loss", loss, prog_bar=True)
-        self.log("train/bpc", loss / math.log(2))
+        self.log("train/loss", loss, prog_bar=True)  # every step: the progress bar shows it
+        # Each `self.log` runs Lightning's bookkeeping, a cost per step; bpc only goes to the logger, which writes
+        # at the Trainer's logging steps (the step being finished counts, hence the + 1), so log it only then.
+        if (self.global_step + 1) % max(self.trainer.log_every_n_steps, 1) == 0:
+            self.log("train/bpc", loss / math.log(2))
         return loss
 
     item_unit = "chars"
@@ -72,8 +75,28 @@ class CharLanguageModel(TaskModule):
     def embeddings(self) -> dict[str, tuple[torch.Tensor, list[str]]]:
         return {"characters": (self.net.embedding.weight, self.vocab.chars)}
 
-    def on_train_epoch_start(self) -> None:
-        self._hidden.pop("train", None)
+    def on_save_checkpoint(self, checkpoint: dict) -> None:
+        # The state carried into the next batch, so a resumed run continues the streams where they were.
+        if self._hidden.get("train") is not None:
+            checkpoint["carried_hidden"] = self._hidden["train"]
+
+    def on_load_checkpoint(self, checkpoint: dict) -> None:
+        if "carried_hidden" in checkpoint:
+            hidden = checkpoint["carried_hidden"]
+            self._hidden["train"] = tuple(hidden) if isinstance(hidden, (tuple, list)) else hidden
+
+    def on_train_start(self) -> None:
+        super().on_train_start()
+        hidden = self._hidden.get("train")
+        if hidden is not None:  # restored from a checkpoint on the CPU
+            self._hidden["train"] = (
+                tuple(h.to(self.device) for h in hidden) if isinstance(hidden, tuple) else hidden.to(self.device)
+            )
+
+    def on_train_batch_start(self, batch, batch_idx: int) -> None:
+        super().on_train_batch_start(batch, batch_idx)
+        if batch_idx == 0:  # a new epoch reads the streams from their beginnings
+            self._hidden.pop("train", None)
 
     def _eval_step(self, batch, batch_idx: int, stage: str) -> None:
         loss = self._loss(batch, stage)

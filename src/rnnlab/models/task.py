@@ -9,6 +9,8 @@ import lightning as L
 import torch
 from torch.optim.lr_scheduler import ConstantLR
 
+from rnnlab.errors import NonFiniteLoss
+
 DEFAULT_OPTIMIZER = {"_target_": "torch.optim.AdamW", "_partial_": True}
 
 
@@ -36,6 +38,26 @@ class TaskModule(L.LightningModule):
     def embeddings(self) -> dict[str, tuple[torch.Tensor, list[str]]]:
         """Embedding tables for TensorBoard's projector: tag -> (weights (n, dim), the n tokens)."""
         return {}
+
+    def on_train_start(self) -> None:
+        self._training_seed = torch.initial_seed()
+
+    def on_train_batch_start(self, batch, batch_idx: int) -> None:
+        # Training draws (dropout, teacher forcing) come from a generator reseeded from (seed, step): a run
+        # resumed from a checkpoint draws exactly what the uninterrupted run would, validations in between or not.
+        seed = (self._training_seed * 1_000_003 + self.global_step) % 2**63
+        torch.default_generator.manual_seed(seed)  # torch.manual_seed also walks every backend: 100x slower
+        if self.device.type == "cuda":
+            torch.cuda.manual_seed(seed)
+
+    def log(self, name: str, value, *args, **kwargs) -> None:
+        # A nan or infinite loss stops the run before the step (training) or the checkpoint (validation) uses it.
+        if name.endswith("/loss") and isinstance(value, torch.Tensor) and not torch.isfinite(value).all():
+            raise NonFiniteLoss(
+                f"The {name} became {value.item()} at step {self.global_step}; the run stopped and keeps its last "
+                "good checkpoint. Lower model.optimizer.lr or set trainer.gradient_clip_val, then resume."
+            )
+        super().log(name, value, *args, **kwargs)
 
     def _eval_step(self, batch, batch_idx: int, stage: str) -> None:
         raise NotImplementedError

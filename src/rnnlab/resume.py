@@ -1,0 +1,77 @@
+"""Which checkpoint a run continues from, and where it continues: `ckpt_path=<file>`, `ckpt_path=last`
+or `resume=auto`. A resumed run writes into the run directory (and TensorBoard run) it continues."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+from omegaconf import DictConfig, OmegaConf, open_dict
+
+from rnnlab.checkpoints import read_checkpoint
+from rnnlab.errors import UserError
+
+log = logging.getLogger(__name__)
+
+# What `ModelCheckpoint(save_last=True)` and the interruption checkpoint are called.
+RESUMABLE = ("last.ckpt", "interrupted.ckpt")
+
+
+def same_setup(run_dir: Path, cfg: DictConfig) -> bool:
+    """Whether the run in `run_dir` trained the model and data that `cfg` asks for (other settings may differ)."""
+    saved = run_dir / ".hydra" / "config.yaml"
+    if not saved.is_file():
+        return False
+    before = OmegaConf.load(saved)
+    return all(
+        OmegaConf.to_container(before.get(key), resolve=False) == OmegaConf.to_container(cfg[key], resolve=False)
+        for key in ("model", "data")
+    )
+
+
+def newest_checkpoint(cfg: DictConfig) -> Path | None:
+    """The newest last/interrupted checkpoint among this task's runs with the same model and data config."""
+    runs = Path(cfg.paths.log_dir) / str(cfg.task_name) / "runs"
+    candidates = [p for name in RESUMABLE for p in runs.glob(f"*/checkpoints/{name}") if same_setup(p.parents[1], cfg)]
+    return max(candidates, key=lambda p: p.stat().st_mtime) if candidates else None
+
+
+def run_dir_of(checkpoint: Path) -> Path | None:
+    """The run directory a checkpoint was written in (`<run>/checkpoints/x.ckpt`), if it is one of ours."""
+    run = checkpoint.resolve().parents[1]
+    return run if checkpoint.parent.name == "checkpoints" and (run / ".hydra").is_dir() else None
+
+
+def resolve_resume(cfg: DictConfig) -> Path | None:
+    """The checkpoint to continue from (None: start fresh); points `paths.output_dir` at its run directory."""
+    requested, mode = cfg.get("ckpt_path"), cfg.get("resume")
+    if mode not in (None, False, "auto"):
+        raise UserError(f"resume={mode!r} is not an option; use resume=auto, or ckpt_path=<file> / ckpt_path=last.")
+    if requested == "last" or (mode == "auto" and requested is None):
+        checkpoint = newest_checkpoint(cfg)
+        if checkpoint is None:
+            where = Path(cfg.paths.log_dir) / str(cfg.task_name) / "runs"
+            if requested == "last":
+                raise UserError(
+                    f"ckpt_path=last found no last.ckpt of a {cfg.task_name} run with this model and data under "
+                    f"{where}; train one first, or give ckpt_path=<file>."
+                )
+            log.info("resume=auto: no earlier run with this model and data under %s; starting fresh.", where)
+            return None
+    elif requested is None:
+        return None
+    else:
+        checkpoint = Path(requested)
+    contents = read_checkpoint(checkpoint)
+    found = (contents.get("hyper_parameters") or {}).get("task")
+    if found != cfg.model.task:
+        raise UserError(
+            f"{checkpoint} is a checkpoint of the {found or 'unknown'} task, not of {cfg.model.task}; "
+            "give a checkpoint of the model you are training."
+        )
+    run = run_dir_of(checkpoint)
+    if run is not None:
+        with open_dict(cfg):
+            cfg.paths.output_dir = str(run)
+    log.info("Resuming from %s (step %s) in %s", checkpoint, contents.get("global_step"), run or cfg.paths.output_dir)
+    return checkpoint
