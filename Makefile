@@ -32,7 +32,7 @@ format: install  ## ruff: fix what can be fixed and format
 	$(PY) -m ruff check --fix .
 	$(PY) -m ruff format .
 
-bench: install  ## data preparation time and training chars/s, Lightning vs a plain loop (writes benchmark.json)
+bench: install  ## speed of training (Lightning vs plain loop), data, sampling, seq2seq and options (writes benchmarks/results.{json,md})
 	$(PY) scripts/benchmark.py $(ARGS)
 
 tensorboard: install  ## open the dashboards of every run under logs/

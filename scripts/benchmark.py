@@ -1,6 +1,6 @@
-"""`python scripts/benchmark.py`: data preparation time and training throughput (see rnnlab.benchmark)."""
+"""`python scripts/benchmark.py`: the benchmark suite of `make bench` (see rnnlab.benchmarks.run)."""
 
-from rnnlab.benchmark import main
+from rnnlab.benchmarks.run import main
 
 if __name__ == "__main__":
     main()

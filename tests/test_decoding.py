@@ -34,6 +34,49 @@ def test_carried_state_sampling_matches_a_reference_that_rereads_the_prefix(net)
     assert fast == VOCAB.decode(ids[0].tolist())
 
 
+def step_by_step_reference(net, prompt: str, length: int, temperature: float, top_k: int, num_samples: int, seed: int):
+    """The plain algorithm: the whole network module called once per new character."""
+    generator = torch.Generator(device=net.head.weight.device).manual_seed(seed)
+    ids = torch.as_tensor(VOCAB.encode(prompt), device=net.head.weight.device).repeat(num_samples, 1)
+    was_training = net.training
+    net.eval()
+    with torch.no_grad():
+        logits, hidden = net(ids)
+        while ids.size(1) < length:
+            next_ids = pick_next(logits[:, -1], temperature, top_k, generator)
+            ids = torch.cat([ids, next_ids], dim=1)
+            logits, hidden = net(next_ids, hidden)
+    net.train(was_training)
+    return [VOCAB.decode(row) for row in ids.tolist()]
+
+
+DEVICES = ["cpu", pytest.param("cuda", marks=pytest.mark.skipif(not torch.cuda.is_available(), reason="no GPU"))]
+
+
+@pytest.mark.parametrize("device", DEVICES)
+@pytest.mark.parametrize("num_layers", [1, 2])
+@pytest.mark.parametrize("cell", ["rnn", "gru", "lstm"])
+@pytest.mark.parametrize("temperature, top_k", [(1.0, 0), (0.7, 4), (0.0, 0)])
+def test_fast_sampling_gives_the_text_of_the_step_by_step_reference(cell, num_layers, temperature, top_k, device):
+    torch.manual_seed(1)
+    net = RecurrentLM(len(VOCAB), cell, embedding_dim=8, hidden_size=24, num_layers=num_layers).to(device)
+    with torch.no_grad():  # larger weights than the initialisation: peaked, varied predictions
+        for parameter in net.parameters():
+            parameter.mul_(3)
+    expected = step_by_step_reference(net, "The q", 80, temperature, top_k, num_samples=3, seed=5)
+    assert sample_continuation(net, VOCAB, "The q", 80, temperature, top_k, num_samples=3, seed=5) == expected
+    assert len(set(expected)) > 1 or temperature == 0
+
+
+def test_a_dropout_model_samples_in_eval_mode_and_stays_in_training_mode():
+    torch.manual_seed(2)
+    net = RecurrentLM(len(VOCAB), "lstm", embedding_dim=8, hidden_size=16, num_layers=2, dropout=0.5)
+    net.train()
+    expected = step_by_step_reference(net, "The", 50, 1.0, 0, num_samples=2, seed=4)
+    assert sample_continuation(net, VOCAB, "The", 50, 1.0, num_samples=2, seed=4) == expected
+    assert net.training
+
+
 def test_temperature_zero_is_greedy(net):
     (text,) = sample_continuation(net, VOCAB, "Th", 20, temperature=0.0)
     ids = torch.as_tensor(VOCAB.encode(text)).unsqueeze(0)

@@ -1,0 +1,92 @@
+"""What every benchmark shares: the project's own configs, medians of timed repeats, the machine's description."""
+
+from __future__ import annotations
+
+import datetime
+import os
+import platform
+import statistics
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import hydra
+import torch
+from hydra import compose, initialize_config_dir
+from omegaconf import DictConfig
+
+from rnnlab.cli import CONFIG_DIR
+
+
+def project_config(overrides: list[str], work_dir: Path) -> DictConfig:
+    """conf/train.yaml as `python train.py <overrides>` composes it, writing under `work_dir`."""
+    paths = [f"paths.output_dir={work_dir}/run", f"paths.data_dir={work_dir}/data", "paths.log_dir=null"]
+    with initialize_config_dir(config_dir=str(CONFIG_DIR), version_base="1.3"):
+        return compose(config_name="train", overrides=[*paths, *overrides])
+
+
+def build(cfg: DictConfig):
+    """The DataModule (set up for fit) and the model, as the train entry builds them."""
+    datamodule = hydra.utils.instantiate(cfg.data)
+    datamodule.prepare_data()
+    datamodule.setup("fit")
+    model = hydra.utils.instantiate(cfg.model, **datamodule.model_inputs(), _recursive_=False, _convert_="all")
+    return datamodule, model
+
+
+def synchronize(device: str) -> None:
+    """Wait for queued GPU work, so a clock read after it is honest."""
+    if device == "cuda":
+        torch.cuda.synchronize()
+
+
+def median_rate(measure: Callable[[], float], repeats: int) -> float:
+    """The median of `repeats` measurements (each measurement warms up by itself)."""
+    return statistics.median(measure() for _ in range(repeats))
+
+
+class Stopwatch:
+    """Seconds between `start()` and `stop()`, GPU work included."""
+
+    def __init__(self, device: str = "cpu"):
+        self.device, self.seconds, self._start = device, 0.0, 0.0
+
+    def start(self) -> None:
+        synchronize(self.device)
+        self._start = time.perf_counter()
+
+    def stop(self) -> float:
+        synchronize(self.device)
+        self.seconds = time.perf_counter() - self._start
+        return self.seconds
+
+
+def cpu_model() -> str:
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or platform.machine()
+
+
+def machine() -> dict[str, object]:
+    """What the figures depend on, written beside them."""
+    import lightning
+
+    info: dict[str, object] = {
+        "date": datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%d %H:%M UTC"),
+        "cpu": cpu_model(),
+        "cores": os.cpu_count(),
+        "threads": torch.get_num_threads(),
+        "torch": torch.__version__,
+        "lightning": lightning.__version__,
+        "python": platform.python_version(),
+        "gpu": torch.cuda.get_device_name() if torch.cuda.is_available() else None,
+    }
+    return info
+
+
+def devices() -> list[str]:
+    return ["cpu", "cuda"] if torch.cuda.is_available() else ["cpu"]
