@@ -104,3 +104,17 @@ def test_the_slurm_launcher_config_composes(tmp_path: Path):
         )
     assert cfg.hydra.launcher._target_.endswith("SlurmLauncher")
     assert compose_train(tmp_path, "model=gru").model.cell == "gru"
+
+
+def test_submitit_local_launcher_runs_a_two_job_sweep(tmp_path: Path, data_dir: Path):
+    """The SLURM launcher's local twin: each job is a separate process started and watched by submitit."""
+    result = run_cli(
+        "train.py", "-m", "hydra/launcher=submitit_local", "hydra.launcher.timeout_min=10", "model=rnn,gru",
+        f"paths.root_dir={tmp_path}", f"paths.data_dir={data_dir}", *SMALL,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr[-3000:]
+    (sweep_dir,) = (tmp_path / "logs" / "char_lm" / "multiruns").iterdir()
+    for job in ("0", "1"):
+        assert (sweep_dir / job / "checkpoints" / "last.ckpt").is_file()
+    assert list((sweep_dir / ".submitit").glob("*/*_result.pkl"))
+    assert (sweep_dir / "sweep_summary.md").read_text().count("| completed |") == 2
