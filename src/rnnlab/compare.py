@@ -8,6 +8,7 @@ Reads each run's TensorBoard event files; runs are labelled by the overrides tha
 from __future__ import annotations
 
 import argparse
+import logging
 import statistics
 import sys
 from dataclasses import dataclass
@@ -34,6 +35,8 @@ class Run:
 def find_runs(paths: list[Path]) -> list[Run]:
     """Every run directory (a `.hydra/` and a `tensorboard/` folder) at or below the given paths."""
     from tensorboard.backend.event_processing.event_accumulator import EventAccumulator
+
+    logging.getLogger("tensorboard").setLevel(logging.WARNING)  # it reports every event file it opens
 
     directories: list[Path] = []
     for path in paths:
