@@ -34,7 +34,7 @@ class TextSamples(L.Callback):
     def _write(self, trainer: L.Trainer, module: L.LightningModule) -> None:
         writer = tensorboard_writer(trainer)
         step = trainer.global_step
-        if writer is None or step == self._last_step or not trainer.is_global_zero:
+        if writer is None or step == self._last_step:  # no writer on ranks other than 0
             return
         self._last_step = step
         (text,) = module.sample(self.prompt, self.length, self.temperature, self.top_k, seed=self.seed)

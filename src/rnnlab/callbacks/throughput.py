@@ -12,7 +12,8 @@ class Throughput(L.Callback):
     """Log `throughput/<unit>_per_s` at logging steps: items the model read since the previous logging
     step over the wall time it took (data loading included, validation excluded).
 
-    The model says what an item is: `batch_items(batch)` counts them and `item_unit` names them.
+    The model says what an item is: `batch_items(batch)` counts them (a number, or a tensor summed on the
+    device and read only at logging steps) and `item_unit` names them.
     """
 
     def __init__(self):
@@ -29,6 +30,6 @@ class Throughput(L.Callback):
             return
         if trainer.strategy.root_device.type == "cuda":
             torch.cuda.synchronize()  # the clock must see the queued kernels finish
-        rate = self._items / (time.perf_counter() - self._since)
+        rate = float(self._items) / (time.perf_counter() - self._since)
         module.log(f"throughput/{module.item_unit}_per_s", rate, on_step=True, on_epoch=False)
         self._restart()

@@ -32,7 +32,8 @@ class TaskModule(L.LightningModule):
     item_unit = "items"  # what `batch_items` counts, as the throughput scalar names it
 
     def batch_items(self, batch) -> int:
-        """What throughput counts in one training batch (characters, tokens, words or time steps)."""
+        """What throughput counts in one training batch (characters, tokens, words or time steps): an int, or a
+        0-d tensor left on the device so counting costs no host sync per step."""
         raise NotImplementedError
 
     def embeddings(self) -> dict[str, tuple[torch.Tensor, list[str]]]:
