@@ -43,6 +43,7 @@ CASES = {
     "truncated bz2": ("train.py", ["data.path={bad}/truncated.xml.bz2"], "truncated"),
     "not utf-8": ("train.py", ["data.path={bad}/latin1.txt"], "UTF-8"),
     "gpu without one": ("train.py", ["trainer=gpu"], "needs a CUDA GPU and this machine has none; use trainer=cpu."),
+    "matmul precision": ("train.py", ["matmul_precision=fast"], "matmul_precision=fast is not one of highest"),
     "more devices": ("train.py", ["trainer=cpu", "trainer.devices=4096"], "trainer.devices=4096 asks for more CPU"),
     "unwritable output": ("train.py", ["paths.root_dir={bad}/notes.ckpt/runs"], "set paths.root_dir to a writable"),
     "bad resume": ("train.py", ["resume=yes"], "resume='yes' is not an option"),

@@ -57,6 +57,16 @@ def check_accelerator(trainer_cfg: DictConfig) -> None:
         )
 
 
+MATMUL_PRECISIONS = ("highest", "high", "medium")
+
+
+def set_matmul_precision(precision: str) -> None:
+    """How fp32 matrix products run on GPUs with tensor cores (Lightning asks for a choice on such GPUs)."""
+    if precision not in MATMUL_PRECISIONS:
+        raise UserError(f"matmul_precision={precision} is not one of {', '.join(MATMUL_PRECISIONS)}; use high.")
+    torch.set_float32_matmul_precision(precision)
+
+
 def instantiate_group(group: DictConfig | None) -> list[Any]:
     """Instantiate every entry of a config group dict (callbacks, loggers); null entries are skipped."""
     if not group:
@@ -74,6 +84,7 @@ def train(cfg: DictConfig) -> dict[str, float]:
     """Fit, then validate and test the best checkpoint; return their metrics as floats."""
     L.seed_everything(cfg.seed, workers=True)
     check_accelerator(cfg.trainer)
+    set_matmul_precision(cfg.matmul_precision)
     datamodule: L.LightningDataModule = hydra.utils.instantiate(cfg.data)
     if cfg.model.task != datamodule.task:
         raise UserError(

@@ -16,6 +16,7 @@ from hydra import compose, initialize_config_dir
 from omegaconf import DictConfig
 
 from rnnlab.cli import CONFIG_DIR
+from rnnlab.train import set_matmul_precision
 
 
 def project_config(overrides: list[str], work_dir: Path) -> DictConfig:
@@ -27,6 +28,7 @@ def project_config(overrides: list[str], work_dir: Path) -> DictConfig:
 
 def build(cfg: DictConfig):
     """The DataModule (set up for fit) and the model, as the train entry builds them."""
+    set_matmul_precision(cfg.matmul_precision)
     datamodule = hydra.utils.instantiate(cfg.data)
     datamodule.prepare_data()
     datamodule.setup("fit")

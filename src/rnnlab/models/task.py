@@ -53,12 +53,20 @@ class TaskModule(L.LightningModule):
 
     def log(self, name: str, value, *args, **kwargs) -> None:
         # A nan or infinite loss stops the run before the step (training) or the checkpoint (validation) uses it.
-        if name.endswith("/loss") and isinstance(value, torch.Tensor) and not torch.isfinite(value).all():
+        if name.endswith("/loss") and isinstance(value, torch.Tensor) and self._non_finite(value):
             raise NonFiniteLoss(
                 f"The {name} became {value.item()} at step {self.global_step}; the run stopped and keeps its last "
                 "good checkpoint. Lower model.optimizer.lr or set trainer.gradient_clip_val, then resume."
             )
         super().log(name, value, *args, **kwargs)
+
+    def _non_finite(self, loss: torch.Tensor) -> bool:
+        """Whether `loss` is nan or inf. On a GPU the answer waits for the step's work to finish, so a training
+        loss is looked at only at logging steps, when Lightning waits anyway; a validation loss, which gates the
+        checkpoints, always."""
+        if self.training and loss.device.type != "cpu" and (self.global_step + 1) % self.trainer.log_every_n_steps:
+            return False
+        return not bool(torch.isfinite(loss).all())
 
     def _eval_step(self, batch, batch_idx: int, stage: str) -> None:
         raise NotImplementedError
