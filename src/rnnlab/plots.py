@@ -50,3 +50,19 @@ def curves_figure(curves: list[tuple[str, list[int], list[float], list[float]]],
     by_step.legend()
     figure.tight_layout()
     return figure
+
+
+def decay_figure(curves: list[tuple[int, list[float]]], lines: int = 8):
+    """Gradient size against distance back in time, log scale: one line per training step (at most `lines`,
+    evenly spaced)."""
+    figure, axes = plt.subplots(figsize=(7, 4))
+    chosen = [curves[i] for i in np.linspace(0, len(curves) - 1, min(lines, len(curves))).round().astype(int)]
+    colours = plt.cm.viridis(np.linspace(0, 0.9, len(chosen)))
+    for (step, curve), colour in zip(chosen, colours, strict=True):
+        axes.semilogy(range(len(curve)), curve, color=colour, label=f"step {step}")
+    axes.set_xlabel("distance back in time k (characters)")
+    axes.set_ylabel("|d loss_T / d x_(T-k)|")
+    axes.grid(alpha=0.3, which="both")
+    axes.legend(fontsize="small")
+    figure.tight_layout()
+    return figure

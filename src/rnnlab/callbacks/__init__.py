@@ -1,6 +1,7 @@
 from rnnlab.callbacks.gradient_norms import GradientNorms
+from rnnlab.callbacks.gradient_through_time import GradientThroughTime
 from rnnlab.callbacks.interruption import InterruptionCheckpoint
 from rnnlab.callbacks.text_samples import TextSamples
 from rnnlab.callbacks.throughput import Throughput
 
-__all__ = ["GradientNorms", "InterruptionCheckpoint", "TextSamples", "Throughput"]
+__all__ = ["GradientNorms", "GradientThroughTime", "InterruptionCheckpoint", "TextSamples", "Throughput"]
