@@ -60,11 +60,7 @@ class CharLanguageModel(TaskModule):
 
     def training_step(self, batch, batch_idx: int) -> torch.Tensor:
         loss = self._loss(batch, "train")
-        self.log("train/loss", loss, prog_bar=True)  # every step: the progress bar shows it
-        # Each `self.log` runs Lightning's bookkeeping, a cost per step; bpc only goes to the logger, which writes
-        # at the Trainer's logging steps (the step being finished counts, hence the + 1), so log it only then.
-        if (self.global_step + 1) % max(self.trainer.log_every_n_steps, 1) == 0:
-            self.log("train/bpc", loss / math.log(2))
+        self.log_training(loss, bpc=loss / math.log(2))
         return loss
 
     item_unit = "chars"

@@ -119,7 +119,7 @@ class ClozeModel(TaskModule):
     def training_step(self, batch, batch_idx: int):
         tokens, lengths, blank, answer = batch
         loss = F.cross_entropy(self.net(tokens, lengths, blank), answer)
-        self.log("train/loss", loss, prog_bar=True)
+        self.log_training(loss)
         return loss
 
     def _eval_step(self, batch, batch_idx: int, stage: str) -> None:

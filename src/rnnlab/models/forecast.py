@@ -74,7 +74,7 @@ class ForecastModel(TaskModule):
     def training_step(self, batch, batch_idx: int):
         inputs, target, _, _ = batch
         loss = F.mse_loss(self.net(inputs), target)
-        self.log("train/loss", loss, prog_bar=True)
+        self.log_training(loss)
         return loss
 
     def _eval_step(self, batch, batch_idx: int, stage: str) -> None:

@@ -99,8 +99,7 @@ class Seq2SeqModel(TaskModule):
 
     def training_step(self, batch, batch_idx: int):
         loss, token_acc, _ = self._loss(batch, self.hparams.teacher_forcing)
-        self.log("train/loss", loss, prog_bar=True)
-        self.log("train/token_acc", token_acc)
+        self.log_training(loss, token_acc=token_acc)
         return loss
 
     def _decode(self, batch, beam: bool) -> list[list[str]]:
