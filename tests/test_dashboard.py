@@ -1,7 +1,10 @@
 """What a run shows in TensorBoard: consistent scalar names, readable text, HParams and the projector."""
 
 from pathlib import Path
+from typing import ClassVar
 
+import lightning as L
+import torch
 from conftest import SMALL, compose_train
 from tensorboard.backend.event_processing.event_accumulator import EventAccumulator
 
@@ -29,11 +32,25 @@ def test_scalars_have_consistent_names_with_per_layer_gradients_and_throughput(t
     assert {"grad_norm/embedding", "grad_norm/rnn.layer0", "grad_norm/rnn.layer1", "grad_norm/head"} <= scalars
 
 
+class TrueGradientNorms(L.Callback):
+    """Records every step's total gradient norm as the optimizer is about to see it (before clipping)."""
+
+    seen: ClassVar[dict[int, float]] = {}
+
+    def on_before_optimizer_step(self, trainer, module, optimizer) -> None:
+        grads = [p.grad.detach().norm() for p in module.parameters() if p.grad is not None]
+        self.seen[trainer.global_step] = float(torch.stack(grads).norm())
+
+
 def test_gradient_norms_add_up_by_layer_and_are_measured_before_clipping(tmp_path: Path, data_dir: Path):
     clip = 0.01
-    cfg = compose_train(tmp_path, f"paths.data_dir={data_dir}", *SMALL, f"trainer.gradient_clip_val={clip}")
+    record = "+callbacks.true_norms._target_=test_dashboard.TrueGradientNorms"
+    cfg = compose_train(tmp_path, f"paths.data_dir={data_dir}", *SMALL, f"trainer.gradient_clip_val={clip}", record)
     train(cfg)
     events = read_events(tmp_path / "run")
+    # Each logged norm is the one of the step it is filed under, not a stale one from an earlier step.
+    for event in events.Scalars("grad_norm/total"):
+        assert abs(event.value - TrueGradientNorms.seen[event.step]) < 1e-4 * event.value, event.step
     total = [e.value for e in events.Scalars("grad_norm/total")]
     layers = [t for t in events.Tags()["scalars"] if t.startswith("grad_norm/") and t != "grad_norm/total"]
     by_layer = [[e.value for e in events.Scalars(t)] for t in layers]

@@ -12,6 +12,12 @@ from lightning.pytorch.loggers import TensorBoardLogger
 _VISIBLE = {" ": "␣", "\n": "\\n", "\t": "\\t", "\r": "\\r"}
 
 
+def logging_step(trainer: L.Trainer) -> bool:
+    """Whether the loggers write what is logged during the current training step. Lightning's own rule (every
+    `log_every_n_steps` steps, and the last): unlike `global_step`, it reads the same in every hook of a step."""
+    return trainer._logger_connector.should_update_logs
+
+
 def tensorboard_writer(trainer: L.Trainer | None):
     """The SummaryWriter of the run's TensorBoard logger, or None when there is none (or not on rank 0)."""
     if trainer is None or not trainer.is_global_zero:

@@ -7,6 +7,8 @@ import re
 import lightning as L
 import torch
 
+from rnnlab.dashboard import logging_step
+
 # nn.RNN/LSTM/GRU name their parameters weight_ih_l0, bias_hh_l1_reverse, ...: group them by layer.
 _RECURRENT = re.compile(r"^(?P<module>.+)\.(weight|bias)_(ih|hh)_l(?P<layer>\d+)(?P<reverse>_reverse)?$")
 
@@ -27,7 +29,7 @@ class GradientNorms(L.Callback):
     """
 
     def on_before_optimizer_step(self, trainer: L.Trainer, module: L.LightningModule, optimizer) -> None:
-        if trainer.global_step % trainer.log_every_n_steps:
+        if not logging_step(trainer):
             return
         squares: dict[str, torch.Tensor] = {}
         for name, parameter in module.named_parameters():

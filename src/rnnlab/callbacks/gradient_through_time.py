@@ -11,7 +11,7 @@ import lightning as L
 import torch
 import torch.nn.functional as F
 
-from rnnlab.dashboard import tensorboard_writer
+from rnnlab.dashboard import logging_step, tensorboard_writer
 from rnnlab.errors import UserError
 from rnnlab.plots import decay_figure
 
@@ -51,7 +51,7 @@ class GradientThroughTime(L.Callback):
             )
 
     def on_train_batch_start(self, trainer: L.Trainer, module: L.LightningModule, batch, batch_idx: int) -> None:
-        self._batch = None if trainer.global_step % trainer.log_every_n_steps else batch
+        self._batch = batch if logging_step(trainer) else None
 
     def on_before_optimizer_step(self, trainer: L.Trainer, module: L.LightningModule, optimizer) -> None:
         # After the backward pass and before the update: the weights that produced this step's gradients.

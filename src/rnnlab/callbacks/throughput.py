@@ -7,6 +7,8 @@ import time
 import lightning as L
 import torch
 
+from rnnlab.dashboard import logging_step
+
 
 class Throughput(L.Callback):
     """Log `throughput/<unit>_per_s` at logging steps: items the model read since the previous logging
@@ -26,7 +28,7 @@ class Throughput(L.Callback):
 
     def on_train_batch_end(self, trainer: L.Trainer, module: L.LightningModule, outputs, batch, batch_idx) -> None:
         self._items += module.batch_items(batch)
-        if trainer.global_step % trainer.log_every_n_steps or self._since is None:
+        if not logging_step(trainer) or self._since is None:
             return
         if trainer.strategy.root_device.type == "cuda":
             torch.cuda.synchronize()  # the clock must see the queued kernels finish

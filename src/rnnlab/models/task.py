@@ -9,6 +9,7 @@ import lightning as L
 import torch
 from torch.optim.lr_scheduler import ConstantLR
 
+from rnnlab.dashboard import logging_step
 from rnnlab.errors import NonFiniteLoss
 
 DEFAULT_OPTIMIZER = {"_target_": "torch.optim.AdamW", "_partial_": True}
@@ -57,10 +58,6 @@ class TaskModule(L.LightningModule):
             self.stop_if_non_finite(name, value)
         super().log(name, value, *args, **kwargs)
 
-    def logging_step(self) -> bool:
-        """Whether the Trainer's loggers write after this training step (the step being finished counts)."""
-        return (self.global_step + 1) % max(self.trainer.log_every_n_steps, 1) == 0
-
     def log_training(self, loss: torch.Tensor, **metrics: torch.Tensor) -> None:
         """Stop on a nan or inf loss; log `train/loss` (also to the progress bar) and `train/<metric>`.
 
@@ -68,7 +65,7 @@ class TaskModule(L.LightningModule):
         `self.log` costs Lightning about 0.8 ms of bookkeeping, as much as a small model's whole step.
         """
         self.stop_if_non_finite("train/loss", loss)
-        if self.logging_step():
+        if logging_step(self.trainer):
             for name, value in {"loss": loss, **metrics}.items():
                 super().log(f"train/{name}", value, prog_bar=name == "loss")
 
@@ -76,7 +73,7 @@ class TaskModule(L.LightningModule):
         """Raise NonFiniteLoss when `loss` is nan or inf. On a GPU the check waits for the step's work to
         finish, so a training loss is looked at only at logging steps, when Lightning waits anyway; on a CPU,
         and for validation losses (which gate the checkpoints), always."""
-        if self.training and loss.device.type != "cpu" and not self.logging_step():
+        if self.training and loss.device.type != "cpu" and not logging_step(self.trainer):
             return
         if not bool(torch.isfinite(loss).all()):
             raise NonFiniteLoss(
