@@ -4,7 +4,11 @@ import json
 import subprocess
 import sys
 
+import pytest
 from conftest import REPO
+
+from rnnlab.benchmarks.generation import matmul_flops_per_char
+from rnnlab.models.recurrent import RecurrentLM
 
 TINY = [
     "--cells", "rnn", "--steps", "2", "--warmup", "1", "--repeats", "1",
@@ -29,6 +33,7 @@ def test_a_tiny_benchmark_run_writes_json_and_markdown(tmp_path):
     assert training["ratio"] == round(training["lightning_chars_per_s"] / training["plain_chars_per_s"], 3)
     generation = results["sections"]["generation"]["rows"]
     assert [row["batch"] for row in generation] == [1, 4] and generation[0]["speedup_vs_batch_1"] == 1
+    assert all(row["products_alone_ms"] > 0 and row["speedup_bound"] > 0 for row in generation)
     assert {row["data"] for row in results["sections"]["stateful"]["rows"]} == {
         "data.stateful=true",
         "data.stateful=false",
@@ -42,6 +47,13 @@ def test_a_tiny_benchmark_run_writes_json_and_markdown(tmp_path):
         assert f"## {section['title']}" in markdown
     assert "| cell | device | precision | plain_chars_per_s | lightning_chars_per_s | ratio |" in markdown
     assert results["machine"]["cpu"] in markdown
+
+
+@pytest.mark.parametrize("cell, gates", [("rnn", 1), ("gru", 3), ("lstm", 4)])
+def test_the_sampling_flop_count_covers_every_product_of_a_step(cell, gates):
+    net = RecurrentLM(vocab_size=50, cell=cell, embedding_dim=8, hidden_size=16, num_layers=3)
+    recurrent, inputs_past_layer_1, head = 3 * 16 * gates * 16, 2 * 16 * gates * 16, 16 * 50
+    assert matmul_flops_per_char(net) == 2 * (recurrent + inputs_past_layer_1 + head)
 
 
 def test_a_bad_flag_ends_with_one_sentence():
