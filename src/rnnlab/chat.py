@@ -1,6 +1,6 @@
 """Reply to (or translate) sentences with a trained seq2seq checkpoint.
 
-python scripts/chat.py ckpt_path=<.ckpt> text="hello, how are you"
+python scripts/chat.py ckpt_path=<.ckpt> text="'hello, how are you'"
 python scripts/chat.py ckpt_path=<.ckpt> input_file=questions.txt beam_size=5
 """
 
