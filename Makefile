@@ -18,7 +18,7 @@ $(VENV)/.installed: pyproject.toml requirements.lock
 
 install: $(VENV)/.installed  ## create .venv and install rnnlab with its dev tools
 
-train: install  ## train the default model (LSTM, Wikipedia, CPU); pass overrides as ARGS="model=gru ..."
+train: install  ## train the default model (LSTM, Wikipedia; a GPU if there is one); pass overrides as ARGS="model=gru ..."
 	$(PY) train.py $(ARGS)
 
 test: install  ## run the test suite (offline, CPU, a few minutes)

@@ -1,5 +1,6 @@
 """Resuming exactly, surviving Ctrl-C, SIGTERM and crashes, and stopping on a non-finite loss."""
 
+import logging
 import os
 import signal
 import subprocess
@@ -59,6 +60,21 @@ def test_resume_auto_continues_the_newest_matching_run_in_its_own_directory(tmp_
     other_model = compose_train(tmp_path, *common, "model.hidden_size=48", "ckpt_path=last")
     with pytest.raises(UserError, match=r"ckpt_path=last found no last\.ckpt of a char_lm run with this model"):
         train(other_model)
+
+
+def test_resume_auto_continues_a_requeued_sweep_job_in_its_own_directory(tmp_path, data_dir, caplog):
+    # A sweep job's directory (multiruns/<time>/<n>) is the same when its job is re-queued, but lies outside runs/.
+    job = str(tmp_path / "logs" / "char_lm" / "multiruns" / "2026-01-01_00-00-00" / "0")
+    common = [f"paths.data_dir={data_dir}", *SMALL]
+    first = compose_train(tmp_path, *common, "trainer.max_steps=6")
+    first.paths.output_dir = job
+    train(first)
+    again = compose_train(tmp_path, *common, "trainer.max_steps=9", "resume=auto")
+    again.paths.output_dir = job
+    with caplog.at_level(logging.INFO, logger="rnnlab.resume"):
+        train(again)
+    assert f"Resuming from {job}/checkpoints/last.ckpt (step 6)" in caplog.text
+    assert torch.load(Path(job) / "checkpoints" / "last.ckpt", weights_only=True)["global_step"] == 9
 
 
 class CrashAtStep(L.Callback):
