@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import lightning as L
-from torch.utils.data import BatchSampler, DataLoader, Dataset, Sampler
+from torch.utils.data import DataLoader, Dataset, Sampler
 
-from rnnlab.data.order import EpochOrder
+from rnnlab.data.order import EpochBatches, EpochOrder
 
 
 class TaskDataModule(L.LightningDataModule):
@@ -28,17 +28,20 @@ class TaskDataModule(L.LightningDataModule):
             return 0
         return trainer.fit_loop.epoch_loop.batch_progress.current.ready
 
-    def order(self, split: str, n_items: int, items_per_batch: int | None = None, shard: bool = True) -> Sampler:
-        """How a split is read: training shuffled per epoch and resumable mid-epoch, val and test in order;
-        each process of a distributed run reads its own shard (`data.batch_size` is per process)."""
+    def order(
+        self, split: str, n_items: int, items_per_batch: int | None = None, shard: bool = True, shuffle: bool = True
+    ) -> Sampler:
+        """How a split is read: training shuffled per epoch (unless `shuffle=False`: items that must be read in
+        sequence) and resumable mid-epoch, val and test in order; each process of a distributed run reads its
+        own shard (`data.batch_size` is per process)."""
         per_batch = self.hparams.batch_size if items_per_batch is None else items_per_batch
         training = split == "train"
         done = self.batches_done if training else None
-        return EpochOrder(n_items, shuffle=training, items_per_batch=per_batch, done_batches=done, shard=shard)
+        return EpochOrder(n_items, training and shuffle, items_per_batch=per_batch, done_batches=done, shard=shard)
 
     def _loader(self, split: str) -> DataLoader:
         data = self.splits[split]
-        sampler = BatchSampler(self.order(split, len(data)), self.hparams.batch_size, drop_last=False)
+        sampler = EpochBatches(self.order(split, len(data)), self.hparams.batch_size, drop_last=False)
         return DataLoader(data, sampler=sampler, batch_size=None, num_workers=self.hparams.num_workers)
 
     def train_dataloader(self) -> DataLoader:

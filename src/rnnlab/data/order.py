@@ -6,7 +6,7 @@ from collections.abc import Callable, Iterator
 
 import torch
 import torch.distributed as dist
-from torch.utils.data import Sampler
+from torch.utils.data import BatchSampler, Sampler
 
 
 def process_rank() -> tuple[int, int]:
@@ -61,3 +61,15 @@ class EpochOrder(Sampler[int]):
     def __iter__(self) -> Iterator[int]:
         skip = self.done_batches() * self.items_per_batch if self.done_batches else 0
         yield from self._shard()[skip:].tolist()
+
+
+class EpochBatches(BatchSampler):
+    """torch's BatchSampler over an `EpochOrder`, passing on Lightning's `set_epoch`.
+
+    Our loaders take it as their `sampler` (with `batch_size=None`), so each read fetches a whole batch of
+    windows at once; Lightning then finds it as `loader.sampler` and calls `set_epoch` on it, not on the
+    order inside, which would otherwise repeat epoch 0's order every epoch.
+    """
+
+    def set_epoch(self, epoch: int) -> None:
+        self.sampler.set_epoch(epoch)

@@ -5,11 +5,11 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
-from torch.utils.data import BatchSampler, DataLoader
+from torch.utils.data import DataLoader
 
 from rnnlab.data.base import TaskDataModule
 from rnnlab.data.corpus import PreparedCorpus, prepare_corpus
-from rnnlab.data.order import process_rank
+from rnnlab.data.order import EpochBatches, process_rank
 from rnnlab.data.sources import text_source
 from rnnlab.data.vocab import CharVocab
 from rnnlab.data.windows import ContiguousStreams, IndependentWindows
@@ -99,11 +99,10 @@ class WikiCharDataModule(TaskDataModule):
         hp = self.hparams
         ids = self.splits[split]
         options = dict(batch_size=None, num_workers=hp.num_workers, pin_memory=hp.pin_memory)
-        if hp.stateful:  # every process reads every batch index, of its own streams
+        if hp.stateful:  # every process reads every batch index of its own streams, in order: the state carries over
             streams = ContiguousStreams(ids, hp.batch_size, hp.seq_len, *process_rank())
-            return DataLoader(
-                streams, sampler=self.order(split, len(streams), items_per_batch=1, shard=False), **options
-            )
+            order = self.order(split, len(streams), items_per_batch=1, shard=False, shuffle=False)
+            return DataLoader(streams, sampler=order, **options)
         windows = IndependentWindows(ids, hp.seq_len)
         order = self.order(split, len(windows))
-        return DataLoader(windows, sampler=BatchSampler(order, hp.batch_size, drop_last=split == "train"), **options)
+        return DataLoader(windows, sampler=EpochBatches(order, hp.batch_size, drop_last=split == "train"), **options)
