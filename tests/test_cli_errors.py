@@ -20,7 +20,7 @@ def bad(tmp_path_factory) -> Path:
     (folder / "truncated.xml.bz2").write_bytes(dump[: len(dump) // 2])
     (folder / "latin1.txt").write_bytes(("Ein schönes Café. " * 200).encode("latin-1"))
     (folder / "notes.ckpt").write_text("these are notes, not weights")
-    (folder / "tiny.txt").write_text("A short text. " * 40)
+    (folder / "tiny.txt").write_text("The quick brown fox. " * 30)  # holds the default sample prompt's characters
     return folder
 
 
@@ -47,6 +47,16 @@ CASES = {
     "more devices": ("train.py", ["trainer=cpu", "trainer.devices=4096"], "trainer.devices=4096 asks for more CPU"),
     "unwritable output": ("train.py", ["paths.root_dir={bad}/notes.ckpt/runs"], "set paths.root_dir to a writable"),
     "bad resume": ("train.py", ["resume=yes"], "resume='yes' is not an option"),
+    "bad sample prompt": (
+        "train.py",
+        ["data.max_chars=60000", "sample.char_lm.prompt='日本'"],
+        "sample.char_lm does not",
+    ),
+    "schedule without steps": (
+        "train.py",
+        ["trainer.max_steps=-1"],
+        "model.scheduler.T_max=-1 (from trainer.max_steps)",
+    ),
     "missing checkpoint": ("scripts/generate.py", ["ckpt_path={bad}/gone.ckpt"], "does not exist"),
     "not a checkpoint": ("scripts/generate.py", ["ckpt_path={bad}/notes.ckpt"], "is not a checkpoint this project"),
     "checkpoint of another task": ("scripts/chat.py", ["ckpt_path={ckpt}", "text=hi"], "is not a seq2seq checkpoint"),
@@ -54,7 +64,13 @@ CASES = {
     "negative temperature": ("scripts/generate.py", ["ckpt_path={ckpt}", "temperature=-1"], "temperature=-1"),
     "negative top-k": ("scripts/generate.py", ["ckpt_path={ckpt}", "top_k=-2"], "top_k=-2 must be 0"),
     "empty prompt": ("scripts/generate.py", ["ckpt_path={ckpt}", "prompt=''"], "The prompt is empty"),
-    "unknown characters": ("scripts/generate.py", ["ckpt_path={ckpt}", "prompt=日本"], "日"),
+    "unknown characters": (
+        "scripts/generate.py",
+        ["ckpt_path={ckpt}", "prompt='日本'"],
+        "never saw in training ('日', '本')",
+    ),
+    "no samples": ("scripts/generate.py", ["ckpt_path={ckpt}", "num_samples=0"], "num_samples=0 must be a positive"),
+    "zero beam": ("scripts/chat.py", ["ckpt_path={ckpt}", "text=hi", "beam_size=0"], "beam_size=0 must be a positive"),
 }
 
 

@@ -62,6 +62,20 @@ def test_resume_auto_continues_the_newest_matching_run_in_its_own_directory(tmp_
         train(other_model)
 
 
+def test_raising_max_steps_on_resume_ends_the_schedule_at_the_new_horizon(tmp_path, data_dir):
+    # The first run's cosine schedule has reached its floor at step 6; restarting it would climb back up.
+    common = [f"paths.data_dir={data_dir}", *SMALL]
+    first = compose_train(tmp_path, *common, "trainer.max_steps=6")
+    train(first)
+    last = Path(first.paths.output_dir) / "checkpoints" / "last.ckpt"
+    more = compose_train(tmp_path, *common, "trainer.max_steps=12", f"ckpt_path={last}")
+    train(more)
+    state = torch.load(last, weights_only=True)
+    (scheduler,) = state["lr_schedulers"]
+    assert state["global_step"] == 12 and scheduler["T_max"] == 12
+    assert max(scheduler["_last_lr"]) < 1.01 * more.model.scheduler.eta_min
+
+
 def test_resume_auto_continues_a_requeued_sweep_job_in_its_own_directory(tmp_path, data_dir, caplog):
     # A sweep job's directory (multiruns/<time>/<n>) is the same when its job is re-queued, but lies outside runs/.
     job = str(tmp_path / "logs" / "char_lm" / "multiruns" / "2026-01-01_00-00-00" / "0")

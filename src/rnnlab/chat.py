@@ -39,6 +39,8 @@ def read_inputs(text: str | None, input_file: str | None) -> list[str]:
 @hydra.main(version_base="1.3", config_path=str(CONFIG_DIR), config_name="chat")
 @report_user_errors
 def main(cfg: DictConfig) -> None:
+    if cfg.beam_size is not None and (not isinstance(cfg.beam_size, int) or cfg.beam_size < 1):
+        raise UserError(f"beam_size={cfg.beam_size!r} must be a positive whole number (1 = greedy), or null.")
     model: Seq2SeqModel = load_task_model(cfg.ckpt_path, Seq2SeqModel, TASK, cfg.device)
     inputs = read_inputs(cfg.text, cfg.input_file)
     for sentence in inputs:

@@ -26,7 +26,7 @@ def pick_next(logits: torch.Tensor, temperature: float, top_k: int, generator: t
     return torch.searchsorted(cdf, draw, right=True).clamp_max_(cdf.size(-1) - 1)
 
 
-def check_sampling(length: int, temperature: float, top_k: int, prompt: str) -> None:
+def check_sampling(length: int, temperature: float, top_k: int, prompt: str, num_samples: int = 1) -> None:
     if not prompt:
         raise UserError("The prompt is empty; give at least one character, e.g. prompt='The quick br'.")
     if not isinstance(length, int) or length <= len(prompt):
@@ -38,6 +38,8 @@ def check_sampling(length: int, temperature: float, top_k: int, prompt: str) -> 
         raise UserError(f"temperature={temperature} must be 0 (greedy) or more.")
     if not isinstance(top_k, int) or top_k < 0:
         raise UserError(f"top_k={top_k!r} must be 0 (no limit) or a positive whole number.")
+    if not isinstance(num_samples, int) or num_samples < 1:
+        raise UserError(f"num_samples={num_samples!r} must be a positive whole number.")
 
 
 class _Stepper:
@@ -122,7 +124,7 @@ def sample_continuation(
     The network reads the prompt in one call; each new character is then one recurrent step from the
     carried hidden state, computed by `_Stepper` from the same weights.
     """
-    check_sampling(length, temperature, top_k, prompt)
+    check_sampling(length, temperature, top_k, prompt, num_samples)
     vocab.check_known(prompt, "prompt")
     device = next(net.parameters()).device
     generator = torch.Generator(device=device)

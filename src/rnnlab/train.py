@@ -57,6 +57,27 @@ def check_accelerator(trainer_cfg: DictConfig) -> None:
         )
 
 
+def check_schedule(model_cfg: DictConfig) -> None:
+    """A schedule over the run's steps needs their number: a run limited by time or epochs has none."""
+    scheduler = model_cfg.get("scheduler")
+    horizon = scheduler.get("T_max") if scheduler else None
+    if isinstance(horizon, int) and horizon < 1:
+        raise UserError(
+            f"model.scheduler.T_max={horizon} (from trainer.max_steps) must be a positive number of steps; "
+            "set trainer.max_steps, or model.scheduler=null for a constant learning rate."
+        )
+
+
+def check_sample_settings(model: L.LightningModule, task: str, settings: DictConfig) -> None:
+    """Try the end-of-run sample's settings on the untrained model, so a bad one stops the run (every process
+    of a distributed one alike) before its training rather than after."""
+    try:
+        model.showcase(**settings)
+    except UserError as err:
+        reason = str(err)
+        raise UserError(f"sample.{task} does not suit this model and data: {reason[0].lower()}{reason[1:]}") from None
+
+
 MATMUL_PRECISIONS = ("highest", "high", "medium")
 
 
@@ -84,6 +105,7 @@ def train(cfg: DictConfig) -> dict[str, float]:
     """Fit, then validate and test the best checkpoint; return their metrics as floats."""
     L.seed_everything(cfg.seed, workers=True)
     check_accelerator(cfg.trainer)
+    check_schedule(cfg.model)
     set_matmul_precision(cfg.matmul_precision)
     datamodule: L.LightningDataModule = hydra.utils.instantiate(cfg.data)
     if cfg.model.task != datamodule.task:
@@ -98,6 +120,7 @@ def train(cfg: DictConfig) -> dict[str, float]:
     model: L.LightningModule = hydra.utils.instantiate(
         cfg.model, **datamodule.model_inputs(), _recursive_=False, _convert_="all"
     )
+    check_sample_settings(model, cfg.model.task, cfg.sample[cfg.model.task])
     callbacks = instantiate_group(cfg.get("callbacks"))
     loggers = instantiate_group(cfg.get("logger"))
     if not loggers:  # with logger=none there is nowhere to log learning rates to

@@ -81,7 +81,7 @@ class ForecastModel(TaskModule):
         inputs, target, naive, seasonal = batch
         truth = target * self.hparams.std + self.hparams.mean
         predicted = self(inputs)
-        self.log(f"{stage}/loss", F.mse_loss(self.net(inputs), target), batch_size=len(target))
+        self.log(f"{stage}/loss", F.mse_loss(self.net(inputs), target), batch_size=len(target), sync_dist=True)
         for who, forecast in zip(FORECASTERS, (predicted, naive, seasonal), strict=True):
             for metric in self.metrics[f"{stage}_{who}"].values():
                 metric.update(forecast, truth)

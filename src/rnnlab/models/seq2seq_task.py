@@ -183,7 +183,7 @@ class Seq2SeqModel(TaskModule):
             source[i, : len(row)] = torch.tensor(row)
         was_training = self.training
         self.eval()
-        k = beam_size or self.hparams.beam_size
+        k = self.hparams.beam_size if beam_size is None else beam_size
         ids = beam_search(
             self.net,
             source,

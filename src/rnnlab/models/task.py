@@ -43,6 +43,14 @@ class TaskModule(L.LightningModule):
 
     def on_train_start(self) -> None:
         self._training_seed = torch.initial_seed()
+        # A resumed run restores its scheduler with the old run's settings, T_max (trainer.max_steps) included,
+        # and past the old T_max a cosine schedule climbs back up. This run's settings win: the schedule goes on
+        # from the rate reached and ends at the new horizon.
+        settings = {key: value for key, value in (self.hparams.get("scheduler") or {}).items() if key[0] != "_"}
+        for config in self.trainer.lr_scheduler_configs:
+            for key, value in settings.items():
+                if hasattr(config.scheduler, key):
+                    setattr(config.scheduler, key, value)
 
     def on_train_batch_start(self, batch, batch_idx: int) -> None:
         # Training draws (dropout, teacher forcing) come from a generator reseeded from (seed, step): a run
