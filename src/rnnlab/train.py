@@ -27,6 +27,10 @@ from rnnlab.resume import resolve_resume
 warnings.filterwarnings("ignore", message=".*does not have many workers.*")
 # Raised inside Lightning itself under this torch release; nothing a user can act on.
 warnings.filterwarnings("ignore", message=r".*isinstance\(treespec, LeafSpec\).*")
+# With an OnExceptionCheckpoint among the callbacks, Lightning's fit looks for a "last" checkpoint whenever none is
+# given, and warns twice when a new run has none; `resolve_resume` has already decided what to continue from.
+warnings.filterwarnings("ignore", message=r".*\.fit\(ckpt_path=None\)` was called without a model.*")
+warnings.filterwarnings("ignore", message=r".*fit\(ckpt_path=\"last\"\) is set, but there is no last checkpoint.*")
 
 
 log = logging.getLogger(__name__)
