@@ -32,11 +32,12 @@ def same_setup(run_dir: Path, cfg: DictConfig) -> bool:
 def newest_checkpoint(cfg: DictConfig) -> Path | None:
     """The newest last/interrupted checkpoint of this run's own directory, where a re-queued sweep job or a
     fixed `hydra.run.dir` finds its earlier self; else among this task's runs with the same model and data."""
+    # Hydra has already rewritten the own directory's .hydra/config.yaml: there is nothing there to compare with.
     own = [p for name in RESUMABLE if (p := Path(cfg.paths.output_dir) / "checkpoints" / name).is_file()]
-    if own:  # Hydra has already rewritten this directory's .hydra/config.yaml: nothing to compare with
-        return max(own, key=lambda p: p.stat().st_mtime)
     runs = Path(cfg.paths.log_dir) / str(cfg.task_name) / "runs"
-    candidates = [p for name in RESUMABLE for p in runs.glob(f"*/checkpoints/{name}") if same_setup(p.parents[1], cfg)]
+    candidates = own or [
+        p for name in RESUMABLE for p in runs.glob(f"*/checkpoints/{name}") if same_setup(p.parents[1], cfg)
+    ]
     return max(candidates, key=lambda p: p.stat().st_mtime) if candidates else None
 
 

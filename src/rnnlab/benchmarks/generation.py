@@ -22,10 +22,11 @@ def product_weights(net) -> list[torch.Tensor]:
     return [w_hh for _, _, w_hh, _ in step.layers] + [w_ih for w_ih, *_ in step.layers[1:]] + [step.head_w]
 
 
-def products_only(net, batch: int, steps: int):
+def products_only(weights: list[torch.Tensor], batch: int, steps: int):
     """A callable running only the matrix products of `steps` sampling steps at `batch` streams: the same
-    `torch.mm` shapes and weights as the sampler, without its gate updates, draws or Python between them."""
-    h, weights = torch.randn(batch, net.rnn.hidden_size, device=net.head.weight.device), product_weights(net)
+    `torch.mm` shapes and weights (`product_weights`) as the sampler, without its gate updates, draws or Python
+    between them."""
+    h = torch.randn(batch, weights[0].size(0), device=weights[0].device)
 
     @torch.inference_mode()
     def run() -> None:
@@ -42,7 +43,8 @@ def sampling_seconds(model, device: str, length: int, batches: list[int], repeat
     within each repeat, so a burst of machine load hits them alike."""
     model.to(device)
     watch = Stopwatch(device)
-    products = {batch: products_only(model.net, batch, length - len(PROMPT)) for batch in batches}
+    weights = product_weights(model.net)
+    products = {batch: products_only(weights, batch, length - len(PROMPT)) for batch in batches}
     calls = {
         batch: functools.partial(sample_continuation, model.net, model.vocab, PROMPT, length, num_samples=batch)
         for batch in batches
