@@ -4,10 +4,11 @@ import pytest
 import torch
 from conftest import FEW_STEPS, compose_train, run_cli
 
-from rnnlab.data.wiki_cloze import BLANK, WikiClozeDataModule, build_vocab, make_examples, split_sentences
+from rnnlab.data.wiki_cloze import WikiClozeDataModule, build_vocab, make_examples, split_sentences
 from rnnlab.data.words import tokenize
 from rnnlab.errors import UserError
 from rnnlab.models.cloze import ClozeNet
+from rnnlab.tokens import BLANK
 from rnnlab.train import train
 
 TINY = [
@@ -33,7 +34,9 @@ def test_one_word_per_sentence_is_blanked_and_is_the_answer():
     sentences = [tokenize("the cat sat on the mat"), tokenize("a dog ran")]
     words = build_vocab(sentences, size=100)
     index = {w: i for i, w in enumerate(words)}
-    tokens, positions, answers, skipped = make_examples(sentences, index, seed=0, skip_oov_answers=True)
+    tokens, positions, answers, skipped = make_examples(
+        sentences, index, seed=0, skip_oov_answers=True
+    )
     assert skipped == 0 and len(tokens) == 2
     for ids, position, answer, sentence in zip(tokens, positions, answers, sentences, strict=True):
         assert ids[position] == index[BLANK] and words[answer] == sentence[position]
@@ -55,9 +58,11 @@ def test_answers_outside_the_vocabulary_are_skipped_or_kept_as_unknown():
 
 def test_the_datamodule_reads_the_wikipedia_text_cache(tmp_path: Path, data_dir: Path):
     dm = WikiClozeDataModule(data_dir=str(data_dir), max_chars=150000, vocab_size=300, batch_size=8)
+    dm.prepare_data()
     dm.setup()
     tokens, lengths, blank, answer = next(iter(dm.train_dataloader()))
-    assert tokens.shape == (8, 40) and (tokens[torch.arange(8), blank] == dm.words.index(BLANK)).all()
+    assert tokens.shape == (8, 40)
+    assert (tokens[torch.arange(8), blank] == dm.words.index(BLANK)).all()
     assert (blank < lengths).all() and (answer >= 3).all()
     assert (data_dir / "wiki_char").is_dir()
 
@@ -121,12 +126,15 @@ def test_cloze_options_are_checked(tmp_path: Path):
 
 def test_training_sentences_get_a_fresh_blank_at_each_visit(data_dir: Path):
     dm = WikiClozeDataModule(data_dir=str(data_dir), max_chars=150000, vocab_size=300, batch_size=8)
+    dm.prepare_data()
     dm.setup()
     train, blank_id = dm.splits["train"], dm.words.index(BLANK)
     picks = set()
     for _ in range(20):
         tokens, lengths, blank, answer = train[[0]]
-        assert tokens[0, blank[0]] == blank_id and answer[0] == train.tokens[0, blank[0]] and blank[0] < lengths[0]
-        assert answer[0] != dm.words.index("<UNK>")  # skip_oov_answers: only known words are asked for
+        assert tokens[0, blank[0]] == blank_id and blank[0] < lengths[0]
+        assert answer[0] == train.tokens[0, blank[0]]
+        # skip_oov_answers: only known words are asked for
+        assert answer[0] != dm.words.index("<UNK>")
         picks.add(int(blank[0]))
     assert len(picks) > 1

@@ -7,11 +7,13 @@ import numpy as np
 import pytest
 
 from rnnlab.data import corpus as corpus_module
-from rnnlab.data.corpus import prepare_corpus
+from rnnlab.data.base import split_sizes
+from rnnlab.data.corpus import open_corpus, prepare_corpus
 from rnnlab.data.progress import read_progress
-from rnnlab.data.sources import FileSource, default_dump
+from rnnlab.data.sources import FileSource, article_text, default_dump
 from rnnlab.data.vocab import UNKNOWN, CharVocab
 from rnnlab.data.wiki_char import WikiCharDataModule
+from rnnlab.data.wiki_cloze import WikiClozeDataModule
 from rnnlab.errors import UserError
 
 
@@ -28,7 +30,8 @@ def write(tmp_path: Path, text: str) -> Path:
 
 def test_prepared_ids_decode_back_to_the_text_with_rare_characters_folded(tmp_path: Path):
     text = "abracadabra " * 50 + "é"
-    corpus = prepare_corpus(FileSource(write(tmp_path, text)), tmp_path / "cache", min_char_count=2, max_chars=None)
+    source = FileSource(write(tmp_path, text))
+    corpus = prepare_corpus(source, tmp_path / "cache", min_char_count=2, max_chars=None)
     vocab = corpus.vocab
     assert vocab.chars[0] == UNKNOWN and "é" not in vocab.index
     assert vocab.decode(corpus.ids()) == text[:-1] + UNKNOWN
@@ -37,11 +40,14 @@ def test_prepared_ids_decode_back_to_the_text_with_rare_characters_folded(tmp_pa
 
 
 def test_max_chars_keeps_the_start_of_the_source(tmp_path: Path):
-    corpus = prepare_corpus(FileSource(write(tmp_path, "0123456789" * 10)), tmp_path / "c", 1, max_chars=25)
+    source = FileSource(write(tmp_path, "0123456789" * 10))
+    corpus = prepare_corpus(source, tmp_path / "c", 1, max_chars=25)
     assert corpus.vocab.decode(corpus.ids()) == ("0123456789" * 3)[:25]
 
 
-def test_a_second_prepare_reuses_the_cache_and_a_changed_option_rebuilds(tmp_path: Path, monkeypatch):
+def test_a_second_prepare_reuses_the_cache_and_a_changed_option_rebuilds(
+    tmp_path: Path, monkeypatch
+):
     source = FileSource(write(tmp_path, "hello world " * 100))
     first = prepare_corpus(source, tmp_path / "cache", 1, None)
     calls = []
@@ -51,6 +57,26 @@ def test_a_second_prepare_reuses_the_cache_and_a_changed_option_rebuilds(tmp_pat
     assert calls == []
     rebuilt = prepare_corpus(source, tmp_path / "cache", 1, 500)
     assert rebuilt.directory != first.directory and len(calls) == 1
+
+
+def test_opening_reads_only_a_prepared_and_intact_corpus(tmp_path: Path):
+    source = FileSource(write(tmp_path, "hello world " * 100))
+    with pytest.raises(RuntimeError, match="call prepare_corpus first"):
+        open_corpus(source, tmp_path / "cache", 1, None)
+    prepared = prepare_corpus(source, tmp_path / "cache", 1, None)
+    assert open_corpus(source, tmp_path / "cache", 1, None) == prepared
+    with pytest.raises(RuntimeError, match="call prepare_corpus first"):
+        open_corpus(source, tmp_path / "cache", 2, None)  # other options: another corpus
+    flip_a_byte_of_ids(prepared.directory)
+    with pytest.raises(UserError, match=r"is damaged \(corpus.npy does not match its checksum\)"):
+        open_corpus(source, tmp_path / "cache", 1, None)
+
+
+def test_the_clean_text_streams_line_by_line_with_any_line_end(tmp_path: Path):
+    text = "First line.\nSecond line\r\nthird\rfourth\n\nlast"
+    corpus = prepare_corpus(FileSource(write(tmp_path, text)), tmp_path / "cache", 1, None)
+    lines = ["First line.\n", "Second line\n", "third\n", "fourth\n", "\n", "last"]
+    assert list(corpus.text_lines()) == lines
 
 
 def test_a_failed_build_leaves_no_cache_behind(tmp_path: Path):
@@ -69,7 +95,9 @@ def test_vocab_encodes_unknown_and_out_of_table_code_points_as_zero():
 
 
 def test_datamodule_refuses_a_corpus_smaller_than_one_batch(tmp_path: Path):
-    dm = WikiCharDataModule(data_dir=str(tmp_path / "d"), path=str(write(tmp_path, "tiny text " * 30)), batch_size=8)
+    path = write(tmp_path, "tiny text " * 30)
+    dm = WikiCharDataModule(data_dir=str(tmp_path / "d"), path=str(path), batch_size=8)
+    dm.prepare_data()
     with pytest.raises(UserError, match="fewer than one batch"):
         dm.setup("fit")
 
@@ -90,15 +118,53 @@ def test_datamodule_refuses_bad_options(tmp_path: Path, option: dict, message: s
 
 def test_datamodule_splits_by_position(tmp_path: Path):
     text = "".join(chr(ord("a") + i % 26) for i in range(20_000))
-    dm = WikiCharDataModule(data_dir=str(tmp_path / "d"), path=str(write(tmp_path, text)), seq_len=16, batch_size=4)
+    path = write(tmp_path, text)
+    dm = WikiCharDataModule(data_dir=str(tmp_path / "d"), path=str(path), seq_len=16, batch_size=4)
+    dm.prepare_data()
     dm.setup("fit")
     joined = np.concatenate([dm.splits[s] for s in ("train", "val", "test")])
     assert dm.vocab.decode(joined) == text
     assert len(dm.splits["val"]) == len(dm.splits["test"]) == 1000
 
 
+def test_split_sizes_round_val_and_test_down_and_give_train_the_rest():
+    # The default corpus's split, which training metrics depend on.
+    assert split_sizes(2_904_725, 0.05, 0.05) == (2_614_253, 145_236, 145_236)
+    assert split_sizes(309, 0.15, 0.15) == (217, 46, 46)
+    assert split_sizes(19, 0.05, 0.05) == (19, 0, 0)
+
+
+def test_prepare_data_writes_setup_reads_once_and_model_hparams_waits_for_it(
+    tmp_path: Path, monkeypatch
+):
+    text = "".join(chr(ord("a") + i % 26) for i in range(20_000))
+    path = write(tmp_path, text)
+    dm = WikiCharDataModule(data_dir=str(tmp_path / "d"), path=str(path), seq_len=16, batch_size=4)
+    state = dict(vars(dm))
+    dm.prepare_data()
+    assert vars(dm) == state and cache_entries(tmp_path / "d" / "wiki_char")
+    with pytest.raises(RuntimeError, match=r"call prepare_data\(\) and setup\(\) first"):
+        dm.model_hparams()
+    dm.setup("fit")
+    splits = dm.splits
+    monkeypatch.setattr(dm, "open_prepared", lambda: pytest.fail("setup opened the corpus again"))
+    dm.setup("fit")  # as Lightning does inside fit, validate and test
+    dm.setup("test")
+    assert dm.splits is splits
+    assert dm.model_hparams() == {"vocab": [UNKNOWN, *"abcdefghijklmnopqrstuvwxyz"]}
+
+
+def test_char_and_cloze_data_of_one_source_share_one_prepared_corpus(tmp_path: Path):
+    options = {"data_dir": str(tmp_path / "d"), "path": str(write(tmp_path, "The fox ran. " * 99))}
+    chars = WikiCharDataModule(**options)
+    chars.prepare_data()
+    assert WikiClozeDataModule(**options).open_prepared() == chars.open_prepared()
+
+
 def test_an_unreachable_hub_dataset_fails_fast_naming_the_offline_default(tmp_path: Path):
-    dm = WikiCharDataModule(data_dir=str(tmp_path), hub="wikimedia/wikipedia", hub_config="20231101.en")
+    dm = WikiCharDataModule(
+        data_dir=str(tmp_path), hub="wikimedia/wikipedia", hub_config="20231101.en"
+    )
     with pytest.raises(UserError, match=r"drop data\.hub to use the offline Wikipedia excerpt"):
         dm.prepare_data()
     assert not any(p.name.endswith(".tmp") for p in (tmp_path / "wiki_char").iterdir())
@@ -161,18 +227,27 @@ def test_large_cache_files_are_checked_by_size_and_sampled_blocks(tmp_path: Path
     assert corpus_module.file_digest(path)["size"] == recorded["size"] - 1
 
 
-def test_the_corpus_is_the_same_for_any_worker_count_and_shares_one_cache_key(tmp_path: Path, monkeypatch):
-    monkeypatch.setattr(corpus_module, "_BATCH_CHARS", 100_000)  # several batches, so the order matters
+def test_the_corpus_is_the_same_for_any_worker_count_and_shares_one_cache_key(
+    tmp_path: Path, monkeypatch
+):
+    # Several batches, so the order matters.
+    monkeypatch.setattr(corpus_module, "_BATCH_CHARS", 100_000)
     pools = []
     real_pool = corpus_module.ProcessPoolExecutor
-    monkeypatch.setattr(corpus_module, "ProcessPoolExecutor", lambda *a, **k: pools.append(a) or real_pool(*a, **k))
+
+    def recording_pool(*args, **kwargs):
+        pools.append(args)
+        return real_pool(*args, **kwargs)
+
+    monkeypatch.setattr(corpus_module, "ProcessPoolExecutor", recording_pool)
     source = FileSource(default_dump())
     serial = prepare_corpus(source, tmp_path / "one", 10, 700_000, workers=1)
     parallel = prepare_corpus(source, tmp_path / "two", 10, 700_000, workers=2)
     assert pools == [(2,)]
     assert serial.directory.name == parallel.directory.name
     assert cache_files(serial) == cache_files(parallel)
-    assert (serial.directory / "text.txt").read_text(encoding="utf-8") == "".join(source.texts())[:700_000]
+    clean = "".join(article_text(document) for document in source.documents())
+    assert (serial.directory / "text.txt").read_text(encoding="utf-8") == clean[:700_000]
 
 
 def test_a_hub_dataset_is_streamed_and_read_only_up_to_max_chars(tmp_path: Path, monkeypatch):
@@ -187,11 +262,18 @@ def test_a_hub_dataset_is_streamed_and_read_only_up_to_max_chars(tmp_path: Path,
             yield {"text": f"Article {i} is about foxes."}
 
     monkeypatch.setattr(datasets, "load_dataset", endless_stream)
-    dm = WikiCharDataModule(data_dir=str(tmp_path), hub="wikimedia/wikipedia", hub_config="20231101.en", max_chars=5000)
+    dm = WikiCharDataModule(
+        data_dir=str(tmp_path), hub="wikimedia/wikipedia", hub_config="20231101.en", max_chars=5000
+    )
     dm.prepare_data()
-    assert requested == {"name": "wikimedia/wikipedia", "config": "20231101.en", "split": "train", "streaming": True}
+    assert requested == {
+        "name": "wikimedia/wikipedia",
+        "config": "20231101.en",
+        "split": "train",
+        "streaming": True,
+    }
     expected = "".join(f"Article {i} is about foxes.\n\n" for i in range(500))[:5000]
-    assert (dm.corpus.directory / "text.txt").read_text(encoding="utf-8") == expected
+    assert "".join(dm.open_prepared().text_lines()) == expected
     assert len(read) < 100_000  # it stopped reading the endless stream
 
 
@@ -216,8 +298,12 @@ def latin1_text(tmp_path: Path) -> Path:
 
 def redirects_only(tmp_path: Path) -> Path:
     path = tmp_path / "redirects.xml"
-    page = '<page><title>{0}</title><ns>{1}</ns><revision><text xml:space="preserve">{2}</text></revision></page>'
-    pages = page.format("Vulpes", 0, "#REDIRECT [[Fox]]") + page.format("Talk:Fox", 1, "Is the fox quick?")
+    page = (
+        "<page><title>{0}</title><ns>{1}</ns>"
+        '<revision><text xml:space="preserve">{2}</text></revision></page>'
+    )
+    pages = page.format("Vulpes", 0, "#REDIRECT [[Fox]]")
+    pages += page.format("Talk:Fox", 1, "Is the fox quick?")
     path.write_text(f"<mediawiki>{pages}{page.format('Empty', 0, '{{stub}}')}</mediawiki>")
     return path
 
@@ -225,17 +311,25 @@ def redirects_only(tmp_path: Path) -> Path:
 @pytest.mark.parametrize(
     "make_path, message",
     [
-        (lambda tmp: tmp / "missing.xml.bz2", "does not exist; set data.path to an existing dump or text file"),
+        (
+            lambda tmp: tmp / "missing.xml.bz2",
+            "does not exist; set data.path to an existing dump or text file",
+        ),
         (lambda tmp: write(tmp, ""), "is empty; give a file with text in it"),
         (not_a_dump, "so it is not a MediaWiki dump; give a dump or a plain .txt file"),
         (half_a_dump, r"is truncated \(its compressed stream ends early\); download it again"),
-        (latin1_text, r"is not UTF-8 text \(byte 6503 is not valid UTF-8\); convert it with iconv first"),
+        (
+            latin1_text,
+            r"is not UTF-8 text \(byte 6503 is not valid UTF-8\); convert it with iconv first",
+        ),
         (redirects_only, "yields no text once cleaned"),
     ],
     ids=["missing", "empty", "not a dump", "truncated bz2", "not UTF-8", "no article text"],
 )
 @pytest.mark.parametrize("workers", [1, 2])
-def test_bad_data_is_one_sentence_naming_the_file_and_leaves_no_cache(tmp_path: Path, make_path, message, workers):
+def test_bad_data_is_one_sentence_naming_the_file_and_leaves_no_cache(
+    tmp_path: Path, make_path, message, workers
+):
     path = make_path(tmp_path)
     dm = WikiCharDataModule(data_dir=str(tmp_path / "data"), path=str(path), prep_workers=workers)
     with pytest.raises(UserError, match=message) as raised:
@@ -246,8 +340,11 @@ def test_bad_data_is_one_sentence_naming_the_file_and_leaves_no_cache(tmp_path: 
 
 
 def test_a_window_longer_than_the_corpus_is_refused_naming_the_options(tmp_path: Path):
-    dm = WikiCharDataModule(data_dir=str(tmp_path / "d"), path=str(write(tmp_path, "short text " * 500)), seq_len=4096)
-    with pytest.raises(UserError, match=r"fewer than one batch .*lower data\.batch_size or data\.seq_len"):
+    path = write(tmp_path, "short text " * 500)
+    dm = WikiCharDataModule(data_dir=str(tmp_path / "d"), path=str(path), seq_len=4096)
+    dm.prepare_data()
+    refusal = r"fewer than one batch .*lower data\.batch_size or data\.seq_len"
+    with pytest.raises(UserError, match=refusal):
         dm.setup("fit")
 
 

@@ -23,17 +23,22 @@ def test_sunspots_ship_offline():
 
 def test_split_is_chronological_and_scaling_uses_the_training_part_only(tmp_path: Path):
     values = np.arange(100, dtype=np.float32)
-    dm = SeriesDataModule(path=str(write_series(tmp_path, values)), window=5, season=3, batch_size=4)
+    path = write_series(tmp_path, values)
+    dm = SeriesDataModule(path=str(path), window=5, season=3, batch_size=4)
     dm.setup()
-    times = dm.target_times
-    assert times["train"][0] == 5 and times["train"][-1] < times["val"][0] and times["val"][-1] < times["test"][0]
-    assert times["test"][-1] == 99
-    train_part = values[: times["val"][0]]
+    # The naive forecast is the value one step back, and value t is t here: it tells each time.
+    times = {name: split.tensors[2].long() + 1 for name, split in dm.splits.items()}
+    assert times["train"].tolist() == list(range(5, 70))
+    assert times["val"].tolist() == list(range(70, 85))
+    assert times["test"].tolist() == list(range(85, 100))
+    train_part = values[:70]
     assert dm.mean == pytest.approx(train_part.mean()) and dm.std == pytest.approx(train_part.std())
+    assert dm.model_hparams() == {"mean": dm.mean, "std": dm.std}
     inputs, target, naive, seasonal = dm.splits["test"][[0]]
-    t = times["test"][0]
+    t = 85
     assert inputs.shape == (1, 5, 1)
-    torch.testing.assert_close(inputs[0, :, 0] * dm.std + dm.mean, torch.arange(t - 5, t, dtype=torch.float32))
+    past = torch.arange(t - 5, t, dtype=torch.float32)
+    torch.testing.assert_close(inputs[0, :, 0] * dm.std + dm.mean, past)
     assert float(target[0] * dm.std + dm.mean) == pytest.approx(t)
     assert naive[0] == t - 1 and seasonal[0] == t - 3
 

@@ -1,5 +1,5 @@
-"""The training loaders as Lightning's loop reads them: streams that carry a hidden state come in order in
-every epoch; everything else is reshuffled at each epoch."""
+"""The training loaders as Lightning's loop reads them: streams that carry a hidden state come in
+order in every epoch; everything else is reshuffled at each epoch."""
 
 import itertools
 
@@ -22,7 +22,9 @@ class BatchRecorder(L.LightningModule):
 
     def training_step(self, batch, batch_idx):
         parts = batch.values() if isinstance(batch, dict) else batch
-        self.batches.append((self.current_epoch, tuple(t.clone() for t in parts if isinstance(t, torch.Tensor))))
+        self.batches.append(
+            (self.current_epoch, tuple(t.clone() for t in parts if isinstance(t, torch.Tensor)))
+        )
         return self.weight.sum()
 
     def configure_optimizers(self):
@@ -35,7 +37,11 @@ def epochs_read(tmp_path, *overrides: str) -> list[list[tuple[torch.Tensor, ...]
     datamodule = hydra.utils.instantiate(cfg.data)
     model = BatchRecorder()
     trainer = L.Trainer(
-        max_epochs=2, limit_val_batches=0, logger=False, enable_checkpointing=False, enable_progress_bar=False
+        max_epochs=2,
+        limit_val_batches=0,
+        logger=False,
+        enable_checkpointing=False,
+        enable_progress_bar=False,
     )
     trainer.fit(model, datamodule=datamodule)
     return [[batch for epoch, batch in model.batches if epoch == e] for e in (0, 1)]
@@ -46,14 +52,18 @@ def test_carried_state_streams_are_read_in_order_in_every_epoch(tmp_path, data_d
         tmp_path, f"paths.data_dir={data_dir}", "data.max_chars=20000", "data.stateful=true", *SIZES
     )
     assert len(first) > 10
-    for (_, y), (x_next, _) in itertools.pairwise(first):  # row r of batch j+1 continues row r of batch j
+    # Row r of batch j+1 continues row r of batch j.
+    for (_, y), (x_next, _) in itertools.pairwise(first):
         assert torch.equal(x_next[:, 0], y[:, -1])
     assert all(torch.equal(a[0], b[0]) for a, b in zip(first, second, strict=True))
 
 
 @pytest.mark.parametrize(
     "overrides",
-    [("data.stateful=false", "data.max_chars=20000", *SIZES), ("model=seq2seq", "data=number_words", "data.count=400")],
+    [
+        ("data.stateful=false", "data.max_chars=20000", *SIZES),
+        ("model=seq2seq", "data=number_words", "data.count=400"),
+    ],
     ids=["char windows", "sentence pairs"],
 )
 def test_other_training_data_is_reshuffled_every_epoch(tmp_path, data_dir, overrides):

@@ -23,7 +23,9 @@ def test_number_words_are_deterministic_and_distinct():
     pairs = number_word_pairs(500, 0, 10_000, seed=3)
     assert pairs == number_word_pairs(500, 0, 10_000, seed=3)
     assert len({s for s, _ in pairs}) == 500
-    assert ("4 0 9 6", "four thousand and ninety-six") in number_word_pairs(10_000, 0, 10_000, seed=0)
+    assert ("4 0 9 6", "four thousand and ninety-six") in number_word_pairs(
+        10_000, 0, 10_000, seed=0
+    )
 
 
 def test_tatoeba_style_files_read_as_pairs(tmp_path: Path):
@@ -64,7 +66,10 @@ def test_split_is_by_unique_source_and_seeded():
     dm = PairsDataModule(corpus="chatterbot", seed=1)
     dm.setup()
     sources = {
-        name: {tuple(row[: int(n)].tolist()) for row, n in zip(split.source, split.source_lengths, strict=True)}
+        name: {
+            tuple(row[: int(n)].tolist())
+            for row, n in zip(split.source, split.source_lengths, strict=True)
+        }
         for name, split in dm.splits.items()
     }
     assert not sources["train"] & sources["test"] and not sources["train"] & sources["val"]
@@ -73,14 +78,20 @@ def test_split_is_by_unique_source_and_seeded():
     assert torch.equal(again.splits["test"].source, dm.splits["test"].source)
 
 
-def test_fixed_padding_keeps_every_row_at_the_set_lengths_and_dynamic_trims_to_the_batch(tmp_path: Path):
+def test_fixed_padding_keeps_every_row_at_the_set_lengths_and_dynamic_trims_to_the_batch(
+    tmp_path: Path,
+):
     path = tmp_path / "pairs.tsv"
     path.write_text("".join(f"{'a ' * (i % 5 + 1)}x{i}\tb{i} c\n" for i in range(60)))
-    fixed = PairsDataModule(path=str(path), padding="fixed", encoder_length=9, decoder_length=6, batch_size=4)
+    fixed = PairsDataModule(
+        path=str(path), padding="fixed", encoder_length=9, decoder_length=6, batch_size=4
+    )
     fixed.setup()
     batch = next(iter(fixed.train_dataloader()))
     assert batch["source"].shape == (4, 9) and batch["decoder_input"].shape == (4, 6)
-    dynamic = PairsDataModule(path=str(path), padding="dynamic", encoder_length=9, decoder_length=6, batch_size=4)
+    dynamic = PairsDataModule(
+        path=str(path), padding="dynamic", encoder_length=9, decoder_length=6, batch_size=4
+    )
     dynamic.setup()
     batch = next(iter(dynamic.train_dataloader()))
     assert batch["source"].size(1) == batch["source_lengths"].max()
@@ -108,3 +119,10 @@ def test_truncation_is_set_by_the_length_percentile(tmp_path: Path):
 def test_bad_pair_options_are_refused(option: dict, message: str):
     with pytest.raises(UserError, match=message):
         PairsDataModule(**option)
+
+
+def test_a_hub_pair_dataset_is_fetched_by_prepare_data_which_names_the_offline_default():
+    dm = PairsDataModule(hub="no-such-owner/no-such-pairs")
+    with pytest.raises(UserError, match=r"drop data\.hub to use the offline chatterbot-corpus"):
+        dm.prepare_data()
+    assert dm.splits == {}

@@ -1,25 +1,35 @@
-"""Properties that must hold for any input: vocabulary round trips, seq2seq padding, and the wikitext cleaner."""
+"""Properties that must hold for any input: vocabulary round trips, seq2seq padding, the wikitext
+cleaner, split sizes and sentence splitting."""
 
+import io
 import string
 from collections import Counter
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from rnnlab.data.base import split_sizes
 from rnnlab.data.corpus import count_chars
 from rnnlab.data.vocab import UNKNOWN, CharVocab
+from rnnlab.data.wiki_cloze import sentences_of, split_sentences
 from rnnlab.data.wikipedia import clean_wikitext
-from rnnlab.data.words import EOS, PAD, SPECIALS, START, decoder_tokens, encoder_tokens, pad_to
+from rnnlab.data.words import decoder_tokens, encoder_tokens, pad_to, tokenize
+from rnnlab.tokens import EOS, PAD, START
+from rnnlab.tokens import SEQ2SEQ_SPECIALS as SPECIALS
 
 quick = settings(max_examples=150, deadline=None)
 
-known_chars = st.lists(st.characters(exclude_characters=UNKNOWN), min_size=1, max_size=40, unique=True)
+known_chars = st.lists(
+    st.characters(exclude_characters=UNKNOWN), min_size=1, max_size=40, unique=True
+)
 words = st.lists(st.text(min_size=1, max_size=6).filter(lambda w: w not in SPECIALS), max_size=12)
 
 
 @quick
 @given(chars=known_chars, text=st.text(max_size=200))
-def test_char_vocab_round_trips_known_characters_and_folds_the_rest_into_unknown(chars: list[str], text: str):
+def test_char_vocab_round_trips_known_characters_and_folds_the_rest_into_unknown(
+    chars: list[str], text: str
+):
     vocab = CharVocab([UNKNOWN, *chars])
     ids = vocab.encode(text)
     assert len(ids) == len(text)
@@ -64,7 +74,8 @@ def test_decoder_tokens_start_end_pad_and_shift_by_one(target: list[str], length
     assert decoder_tokens(target) == ([START, *target], [*target, EOS])
 
 
-MARKUP = ["[[", "]]", "{{", "}}", "{|", "|}", "|", "'''", "''", "<ref>", "</ref>", "<!--", "-->", "\n", "==", "*", "&"]
+MARKUP = ["[[", "]]", "{{", "}}", "{|", "|}", "|", "'''", "''", "<ref>", "</ref>", "<!--", "-->"]
+MARKUP += ["\n", "==", "*", "&"]
 
 
 @quick
@@ -90,7 +101,9 @@ def _nested(inner: st.SearchStrategy[str]) -> st.SearchStrategy[str]:
 
 
 inline = st.recursive(st.one_of(plain, st.builds("[[{}]]".format, plain)), _nested, max_leaves=8)
-articles = st.lists(st.one_of(inline, st.builds("\n== {} ==\n".format, plain)), min_size=1, max_size=6).map("".join)
+articles = st.lists(
+    st.one_of(inline, st.builds("\n== {} ==\n".format, plain)), min_size=1, max_size=6
+).map("".join)
 
 
 @quick
@@ -99,3 +112,24 @@ def test_well_formed_markup_leaves_no_link_template_or_bold_marks(article: str):
     cleaned = clean_wikitext(article)
     for residue in ("[[", "]]", "{{", "}}", "'''"):
         assert residue not in cleaned, (residue, article)
+
+
+@quick
+@given(
+    n=st.integers(0, 10**9),
+    val=st.floats(0.001, 0.499),
+    test=st.floats(0.001, 0.499),
+)
+def test_split_sizes_cover_every_item_once_with_val_and_test_rounded_down(
+    n: int, val: float, test: float
+):
+    n_train, n_val, n_test = split_sizes(n, val, test)
+    assert (n_val, n_test) == (int(n * val), int(n * test))
+    assert n_train + n_val + n_test == n and min(n_train, n_val, n_test) >= 0
+
+
+@quick
+@given(text=st.text(alphabet="ab .!?\n\t", max_size=300))
+def test_sentences_read_line_by_line_are_the_sentences_of_the_whole_text(text: str):
+    whole = [tokenize(s) for s in split_sentences(text)]
+    assert sentences_of(io.StringIO(text), 1, 99) == [s for s in whole if 1 <= len(s) <= 99]

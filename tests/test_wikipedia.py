@@ -4,20 +4,23 @@ from pathlib import Path
 import pytest
 from conftest import TINY_DUMP_TEXT
 
-from rnnlab.data.sources import FileSource, default_dump
+from rnnlab.data.sources import FileSource, article_text, default_dump
 from rnnlab.data.wikipedia import clean_wikitext, iter_articles
 from rnnlab.errors import UserError
 
 
 def test_tiny_dump_gives_clean_article_text_and_skips_redirects_and_talk_pages(tiny_dump: Path):
-    texts = list(FileSource(tiny_dump).texts())
-    assert texts == [TINY_DUMP_TEXT + "\n\n"]
+    source = FileSource(tiny_dump)
+    assert source.cleaner is article_text
+    assert [source.cleaner(document) for document in source.documents()] == [
+        TINY_DUMP_TEXT + "\n\n"
+    ]
 
 
-def test_bz2_dump_streams_the_same_text(tiny_dump: Path, tmp_path: Path):
+def test_bz2_dump_streams_the_same_pages(tiny_dump: Path, tmp_path: Path):
     packed = tmp_path / "tiny.xml.bz2"
     packed.write_bytes(bz2.compress(tiny_dump.read_bytes()))
-    assert list(FileSource(packed).texts()) == list(FileSource(tiny_dump).texts())
+    assert list(FileSource(packed).documents()) == list(FileSource(tiny_dump).documents())
 
 
 @pytest.mark.parametrize(
@@ -64,29 +67,30 @@ def test_a_file_that_is_not_a_dump_is_refused(tmp_path: Path):
     path = tmp_path / "notes.xml"
     path.write_text("<notes><note>hello</note></notes>")
     with pytest.raises(UserError, match="no <page> elements"):
-        list(FileSource(path).texts())
+        list(FileSource(path).documents())
 
 
 def test_malformed_xml_is_refused(tmp_path: Path):
     path = tmp_path / "broken.xml"
     path.write_text("<mediawiki><page><title>x</title>")
     with pytest.raises(UserError, match="not a valid MediaWiki XML dump"):
-        list(FileSource(path).texts())
+        list(FileSource(path).documents())
 
 
 def test_truncated_bz2_is_refused(tiny_dump: Path, tmp_path: Path):
     path = tmp_path / "cut.xml.bz2"
     path.write_bytes(bz2.compress(tiny_dump.read_bytes())[:200])
     with pytest.raises(UserError, match=r"cut\.xml\.bz2"):
-        list(FileSource(path).texts())
+        list(FileSource(path).documents())
 
 
 @pytest.mark.parametrize(
-    "content, message", [(None, "does not exist"), (b"", "is empty"), (b"caf\xe9 au lait", "not UTF-8")]
+    "content, message",
+    [(None, "does not exist"), (b"", "is empty"), (b"caf\xe9 au lait", "not UTF-8")],
 )
 def test_unusable_text_files_are_refused(tmp_path: Path, content: bytes | None, message: str):
     path = tmp_path / "corpus.txt"
     if content is not None:
         path.write_bytes(content)
     with pytest.raises(UserError, match=message):
-        list(FileSource(path).texts())
+        list(FileSource(path).documents())

@@ -1,4 +1,5 @@
-from rnnlab.data.words import EOS, PAD, START, UNK, WordVocab, decoder_tokens, encoder_tokens, tokenize
+from rnnlab.data.words import WordVocab, decoder_tokens, encoder_tokens, tokenize
+from rnnlab.tokens import EOS, PAD, START, UNK
 
 
 def test_the_lecture_slide_padding_token_for_token():

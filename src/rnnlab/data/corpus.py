@@ -1,7 +1,8 @@
-"""Prepare a character corpus once: clean text, vocabulary and a flat id array, cached on disk and checked on load.
+"""Prepare a character corpus once: clean text, vocabulary and a flat id array, cached on disk
+and checked on load.
 
-Preparation streams: the main process reads the source and writes, worker processes clean batches of pages,
-and nothing grows with the size of the source but the files written.
+Preparation streams: the main process reads the source and writes, worker processes clean batches
+of pages, and nothing grows with the size of the source but the files written.
 """
 
 from __future__ import annotations
@@ -31,12 +32,13 @@ from rnnlab.errors import UserError
 
 log = logging.getLogger(__name__)
 
-FORMAT_VERSION = 2  # bump when cleaning, encoding or the cache layout changes, so old caches are rebuilt
+# Bump when cleaning, encoding or the cache layout changes, so old caches are rebuilt.
+FORMAT_VERSION = 2
 CACHE_FILES = ("text.txt", "corpus.npy")  # each recorded in meta.json with its size and checksum
-_ENCODE_CHUNK = 1 << 20  # characters encoded at once: about 20 MB of temporary arrays
-_BATCH_CHARS = 1 << 20  # raw characters sent to a worker at once: enough to make the transfer cost negligible
+_ENCODE_CHUNK = 1 << 20  # characters encoded at once, so temporary arrays stay small
+_BATCH_CHARS = 1 << 20  # raw characters sent to a worker at once: large beside the transfer cost
 _FULL_HASH_BYTES = 1 << 25  # files up to 32 MiB are hashed whole ...
-_SAMPLED_BLOCKS, _SAMPLED_BLOCK_BYTES = 64, 1 << 16  # ... larger ones by 64 blocks of 64 KiB spread evenly
+_SAMPLED_BLOCKS, _SAMPLED_BLOCK_BYTES = 64, 1 << 16  # ... larger ones by 64 blocks of 64 KiB
 
 
 @dataclass(frozen=True)
@@ -57,10 +59,28 @@ class PreparedCorpus:
         """The encoded corpus, memory-mapped read-only, shape (n_chars,)."""
         return np.load(self.directory / "corpus.npy", mmap_mode="r")
 
+    def text_lines(self) -> Iterator[str]:
+        """The clean text, streamed line by line. A line ends at any newline convention (LF, CRLF
+        or CR) and comes back ending in LF, as Python reads text files."""
+        with open(self.directory / "text.txt", encoding="utf-8") as stream:
+            yield from stream
+
 
 def corpus_key(source: FileSource | HubSource, min_char_count: int, max_chars: int | None) -> str:
-    """The cache folder's name: source and options only, never the worker count, which does not change the output."""
+    """The cache folder's name: source and options only, never the worker count, which does not
+    change the output."""
     return fingerprint_digest(FORMAT_VERSION, source.fingerprint(), min_char_count, max_chars)
+
+
+def _corpus_dir(
+    source: FileSource | HubSource, cache_dir: Path, min_char_count: int, max_chars: int | None
+) -> Path:
+    return Path(cache_dir) / corpus_key(source, min_char_count, max_chars)
+
+
+def _lock(target: Path) -> FileLock:
+    """The lock that processes asking for the same corpus take turns on."""
+    return FileLock(target.with_name(f".{target.name}.lock"))
 
 
 def resolve_workers(workers: int | None) -> int:
@@ -79,23 +99,53 @@ def prepare_corpus(
 ) -> PreparedCorpus:
     """Return the cached corpus for these options, building it first if it is missing or damaged.
 
-    Processes asking for the same corpus at once (the ranks of a distributed run, parallel sweep jobs) take
-    turns on a file lock: one prepares it, the others then find it ready.
+    Processes asking for the same corpus at once (the ranks of a distributed run, parallel sweep
+    jobs) take turns on a file lock: one prepares it, the others then find it ready.
     """
-    target = Path(cache_dir) / corpus_key(source, min_char_count, max_chars)
+    target = _corpus_dir(source, cache_dir, min_char_count, max_chars)
     target.parent.mkdir(parents=True, exist_ok=True)
-    with FileLock(target.with_name(f".{target.name}.lock")):
+    with _lock(target):
         return _prepare_locked(source, target, min_char_count, max_chars, workers)
 
 
+def open_corpus(
+    source: FileSource | HubSource, cache_dir: Path, min_char_count: int, max_chars: int | None
+) -> PreparedCorpus:
+    """The corpus `prepare_corpus` wrote for the same source and options, checked against the
+    sizes and checksums in its meta.json; it never prepares anything.
+
+    Raises a RuntimeError when the corpus was never prepared, and a UserError when it is damaged.
+    """
+    target = _corpus_dir(source, cache_dir, min_char_count, max_chars)
+    if not target.parent.is_dir():
+        raise RuntimeError(f"No corpus is prepared in {cache_dir}; call prepare_corpus first.")
+    with _lock(target):  # so a process that is preparing or repairing it finishes first
+        if not target.is_dir():
+            raise RuntimeError(f"The corpus {target} is not prepared; call prepare_corpus first.")
+        damage = cache_damage(target)
+    if damage is not None:
+        raise UserError(
+            f"The prepared corpus in {target} is damaged ({damage}); run again to prepare it anew."
+        )
+    return PreparedCorpus(target)
+
+
 def _prepare_locked(
-    source: FileSource | HubSource, target: Path, min_char_count: int, max_chars: int | None, workers: int | None
+    source: FileSource | HubSource,
+    target: Path,
+    min_char_count: int,
+    max_chars: int | None,
+    workers: int | None,
 ) -> PreparedCorpus:
     if target.exists():
         damage = cache_damage(target)
         if damage is None:
             return PreparedCorpus(target)
-        log.warning("The prepared corpus in %s is damaged (%s); removing it and preparing it again.", target, damage)
+        log.warning(
+            "The prepared corpus in %s is damaged (%s); removing it and preparing it again.",
+            target,
+            damage,
+        )
         shutil.rmtree(target, ignore_errors=True)
     target.parent.mkdir(parents=True, exist_ok=True)
     # Build beside the target and rename at the end, so an interrupted run leaves no half cache.
@@ -115,9 +165,10 @@ def _prepare_locked(
 
 
 def file_digest(path: Path) -> dict:
-    """Size and blake2b checksum of a cache file. Files up to 32 MiB are hashed whole; a larger one by 64 blocks
-    of 64 KiB from its first to its last byte, so checking a multi-GB corpus on every load reads 4 MiB. The size
-    catches any truncation; the blocks catch damage where they fall."""
+    """Size and blake2b checksum of a cache file. Files up to 32 MiB are hashed whole; a larger
+    one by 64 blocks of 64 KiB from its first to its last byte, so checking a multi-GB corpus on
+    every load reads 4 MiB. The size catches any truncation; the blocks catch damage where they
+    fall."""
     size = path.stat().st_size
     digest = hashlib.blake2b(digest_size=16)
     with open(path, "rb") as stream:
@@ -151,7 +202,13 @@ def cache_damage(directory: Path) -> str | None:
     return None
 
 
-def _build(source: FileSource | HubSource, out: Path, min_char_count: int, max_chars: int | None, workers: int):
+def _build(
+    source: FileSource | HubSource,
+    out: Path,
+    min_char_count: int,
+    max_chars: int | None,
+    workers: int,
+) -> None:
     start = time.perf_counter()
     counts: Counter = Counter()
     n_chars = 0
@@ -174,14 +231,15 @@ def _build(source: FileSource | HubSource, out: Path, min_char_count: int, max_c
                 break
     if n_chars == 0:
         raise UserError(
-            f"{source.describe()} yields no text once cleaned (only redirects, non-article pages or markup); "
-            "give a source with article text in it."
+            f"{source.describe()} yields no text once cleaned (only redirects, non-article pages "
+            "or markup); give a source with article text in it."
         )
     vocab = CharVocab.from_counts(counts, min_char_count)
     dtype = np.dtype(np.uint8 if len(vocab) <= 256 else np.uint16)
-    header = {"descr": np.lib.format.dtype_to_descr(dtype), "fortran_order": False, "shape": (n_chars,)}
-    # Appended chunk by chunk rather than through a memory map, whose written pages count as this process's
-    # memory up to the whole corpus.
+    descr = np.lib.format.dtype_to_descr(dtype)
+    header = {"descr": descr, "fortran_order": False, "shape": (n_chars,)}
+    # Appended chunk by chunk rather than through a memory map, whose written pages count as this
+    # process's memory up to the whole corpus.
     with (
         open(out / "text.txt", encoding="utf-8", newline="") as text_file,
         open(out / "corpus.npy", "wb") as ids_file,
@@ -200,7 +258,8 @@ def _build(source: FileSource | HubSource, out: Path, min_char_count: int, max_c
         "seconds": round(seconds, 2),
         "files": {name: file_digest(out / name) for name in CACHE_FILES},
     }
-    (out / "meta.json").write_text(json.dumps(meta, ensure_ascii=False, indent=1), encoding="utf-8")
+    meta_text = json.dumps(meta, ensure_ascii=False, indent=1)
+    (out / "meta.json").write_text(meta_text, encoding="utf-8")
     log.info("Prepared %s characters of %s in %.1f s", f"{n_chars:,}", source.describe(), seconds)
 
 
@@ -219,24 +278,27 @@ def _batches(documents: Iterable[str]) -> Iterator[list[str]]:
 
 
 def _clean_batch(cleaner: Callable[[str], str] | None, documents: list[str]) -> tuple[str, Counter]:
-    """A batch's corpus text and its character counts (counted here, so workers share that work too)."""
+    """A batch's corpus text and its character counts (counted here, so workers share that work
+    too)."""
     text = "".join(map(cleaner, documents) if cleaner is not None else documents)
     return text, count_chars(text)
 
 
 def count_chars(text: str) -> Counter:
-    """Counter(text), ten times faster: one bincount over the code points."""
+    """Counter(text), by one bincount over the code points instead of a loop over characters."""
     counts = np.bincount(np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32))
     return Counter({chr(point): int(counts[point]) for point in np.flatnonzero(counts)})
 
 
 def _ordered_map(function: Callable, items: Iterable, workers: int) -> Iterator:
-    """`map(function, items)` in order across `workers` processes, with at most two items per worker in flight:
-    Pool.imap and Executor.map read their whole input ahead, which for a 20 GB dump means all of it in memory."""
+    """`map(function, items)` in order across `workers` processes, with at most two items per
+    worker in flight: Pool.imap and Executor.map read their whole input ahead, which for a whole
+    Wikipedia dump means all of it in memory."""
     if workers == 1:
         yield from map(function, items)
         return
-    # Forked workers start at once without importing torch again; they run only the pure-Python cleaner.
+    # Forked workers start at once without importing torch again; they run only the pure-Python
+    # cleaner.
     methods = multiprocessing.get_all_start_methods()
     context = multiprocessing.get_context("fork" if "fork" in methods else None)
     pool = ProcessPoolExecutor(workers, mp_context=context)

@@ -1,4 +1,5 @@
-"""The order a training split is read in: fixed by (seed, epoch), resumable mid-epoch, one shard per process."""
+"""The order a training split is read in: fixed by (seed, epoch), resumable mid-epoch, one shard
+per process."""
 
 from __future__ import annotations
 
@@ -19,12 +20,25 @@ def process_rank() -> tuple[int, int]:
 class EpochOrder(Sampler[int]):
     """Item indices 0..n-1, shuffled by a generator seeded with (seed, epoch) or in order.
 
-    - The order depends on nothing but the seed and the epoch, so a resumed run sees the same order.
-    - `done_batches()` says how many batches of the current epoch a restored checkpoint has already
-      trained on; the first iterator after a restore skips them (`items_per_batch` items each).
-    - In a distributed run each process takes every world-size-th item of the order: disjoint shards
-      of equal length (the tail that does not divide evenly is dropped). `shard=False` gives every
-      process the whole order, for data that is split across processes another way.
+    - The order depends on nothing but the seed and the epoch, so a resumed run sees the same
+      order.
+    - `done_batches()` says how many batches of the current epoch a restored checkpoint has
+      already trained on; the first iterator after a restore skips them (`items_per_batch` items
+      each).
+    - In a distributed run each process takes every world-size-th item of the order: disjoint
+      shards of equal length (the tail that does not divide evenly is dropped). `shard=False`
+      gives every process the whole order, for data that is split across processes another way.
+
+    For example, 11 items, 2 processes and batches of 2 (`EpochBatches`), in an epoch whose
+    shuffled order happens to be 7 2 9 0 4 8 1 5 3 6 10:
+
+        order     7  2  9  0  4  8  1  5  3  6  10
+        rank 0    7     9     4     1     3         -> [7 9] [4 1] [3]
+        rank 1       2     0     8     5     6      -> [2 0] [8 5] [6]
+                                                       (10 is dropped: 11 = 2 x 5 + 1)
+
+    Restored after 2 batches of this epoch, each rank skips its first 2 x 2 items: rank 0 reads
+    [3], rank 1 reads [6]. The next epoch draws a new order from (seed, epoch + 1).
     """
 
     def __init__(
@@ -36,7 +50,8 @@ class EpochOrder(Sampler[int]):
         done_batches: Callable[[], int] | None = None,
         shard: bool = True,
     ):
-        self.n_items, self.shuffle, self.items_per_batch, self.shard = n_items, shuffle, items_per_batch, shard
+        self.n_items, self.shuffle, self.shard = n_items, shuffle, shard
+        self.items_per_batch = items_per_batch
         self.seed = torch.initial_seed() if seed is None else seed
         self.done_batches = done_batches
         self.epoch = 0
@@ -66,9 +81,9 @@ class EpochOrder(Sampler[int]):
 class EpochBatches(BatchSampler):
     """torch's BatchSampler over an `EpochOrder`, passing on Lightning's `set_epoch`.
 
-    Our loaders take it as their `sampler` (with `batch_size=None`), so each read fetches a whole batch of
-    windows at once; Lightning then finds it as `loader.sampler` and calls `set_epoch` on it, not on the
-    order inside, which would otherwise repeat epoch 0's order every epoch.
+    Our loaders take it as their `sampler` (with `batch_size=None`), so each read fetches a whole
+    batch of items at once; Lightning then finds it as `loader.sampler` and calls `set_epoch` on
+    it, not on the order inside, which would otherwise repeat epoch 0's order every epoch.
     """
 
     def set_epoch(self, epoch: int) -> None:

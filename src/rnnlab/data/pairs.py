@@ -1,4 +1,5 @@
-"""LightningDataModule for sentence pairs: tokenized, split by unique source, padded as in the lecture."""
+"""LightningDataModule for sentence pairs: tokenized, split by unique source, padded as in the
+lecture."""
 
 from __future__ import annotations
 
@@ -12,8 +13,14 @@ import numpy as np
 import torch
 from torch.utils.data import Dataset
 
-from rnnlab.data.base import TaskDataModule
-from rnnlab.data.pair_sources import chatterbot_pairs, file_pairs, hub_pairs, number_word_pairs
+from rnnlab.data.base import TaskDataModule, split_sizes
+from rnnlab.data.pair_sources import (
+    chatterbot_pairs,
+    file_pairs,
+    hub_pairs,
+    load_hub_split,
+    number_word_pairs,
+)
 from rnnlab.data.words import WordVocab, decoder_tokens, encoder_tokens, tokenize
 from rnnlab.errors import UserError, require_positive, require_split_fractions
 
@@ -23,7 +30,8 @@ CORPORA = ("chatterbot", "number_words")
 
 @dataclass
 class EncodedPairs(Dataset):
-    """Pairs padded to the split's fixed lengths; `collate` trims a batch to its longest row when dynamic."""
+    """Pairs padded to the split's fixed lengths; when `dynamic`, `__getitem__` trims a batch to
+    its longest row."""
 
     source: torch.Tensor  # (n, encoder_length) ids: words <EOS> <PAD>...
     source_lengths: torch.Tensor  # (n,) tokens before padding, <EOS> included
@@ -45,13 +53,15 @@ class EncodedPairs(Dataset):
         if self.dynamic:  # pad to the longest sentence of this batch, not of the corpus
             batch["source"] = batch["source"][:, : int(batch["source_lengths"].max())]
             longest = int((batch["target"] != 0).sum(1).max())
-            batch["decoder_input"], batch["target"] = batch["decoder_input"][:, :longest], batch["target"][:, :longest]
+            for key in ("decoder_input", "target"):
+                batch[key] = batch[key][:, :longest]
         return batch
 
 
 class PairsDataModule(TaskDataModule):
-    """Sentence pairs for seq2seq. Source: `path` (TSV/CSV), else `hub`, else the built-in `corpus`
-    (`chatterbot`: dialog pairs shipped by chatterbot-corpus; `number_words`: '4 0 9 6' -> its words)."""
+    """Sentence pairs for seq2seq. Source: `path` (TSV/CSV), else `hub`, else the built-in
+    `corpus` (`chatterbot`: dialog pairs shipped by chatterbot-corpus; `number_words`:
+    '4 0 9 6' -> its words)."""
 
     task = "seq2seq"
 
@@ -87,22 +97,29 @@ class PairsDataModule(TaskDataModule):
         super().__init__()
         self.save_hyperparameters(logger=False)
         if padding not in ("dynamic", "fixed"):
-            raise UserError(f"data.padding={padding!r} must be 'dynamic' (pad per batch) or 'fixed' (pad every pair).")
+            raise UserError(
+                f"data.padding={padding!r} must be 'dynamic' (pad per batch) "
+                "or 'fixed' (pad every pair)."
+            )
         if corpus not in CORPORA:
             raise UserError(
-                f"data.corpus={corpus!r} is not built in; choose one of {', '.join(CORPORA)}, or set data.path."
+                f"data.corpus={corpus!r} is not built in; "
+                f"choose one of {', '.join(CORPORA)}, or set data.path."
             )
         if not 0 < length_percentile <= 100:
             raise UserError(f"data.length_percentile={length_percentile} must lie in (0, 100].")
         require_split_fractions(val_fraction, test_fraction)
         require_positive("data", batch_size=batch_size, min_freq=min_freq)
-        self.splits: dict[str, EncodedPairs] = {}
 
     def load_pairs(self) -> list[tuple[str, str]]:
         hp = self.hparams
         if hp.path:
             return file_pairs(
-                Path(hp.path).expanduser(), hp.source_column, hp.target_column, hp.delimiter, hp.skip_bad_lines
+                Path(hp.path).expanduser(),
+                hp.source_column,
+                hp.target_column,
+                hp.delimiter,
+                hp.skip_bad_lines,
             )
         if hp.hub:
             return hub_pairs(hp.hub, hp.hub_config, hp.hub_split, hp.source_field, hp.target_field)
@@ -111,12 +128,12 @@ class PairsDataModule(TaskDataModule):
         return chatterbot_pairs(hp.language)
 
     def prepare_data(self) -> None:
-        if not self.splits:
-            self.setup()
+        """Download a hub dataset into the Hugging Face cache; the other sources are local."""
+        hp = self.hparams
+        if hp.hub and not hp.path:
+            load_hub_split(hp.hub, hp.hub_config, hp.hub_split)
 
-    def setup(self, stage: str | None = None) -> None:
-        if self.splits:
-            return
+    def load_splits(self) -> dict[str, EncodedPairs]:
         hp = self.hparams
         raw = self.load_pairs()
         pairs = [(tokenize(s), tokenize(t)) for s, t in raw]
@@ -126,16 +143,19 @@ class PairsDataModule(TaskDataModule):
         grouped = self._split_by_source(pairs)
         if any(len(split) == 0 for split in grouped.values()):
             raise UserError(
-                f"{len(pairs)} usable pairs are too few to split into train, val and test; give more pairs."
+                f"{len(pairs)} usable pairs are too few to split into train, val and test; "
+                "give more pairs."
             )
         train = grouped["train"]
         self.source_vocab = WordVocab.build((s for s, _ in train), hp.min_freq)
         self.target_vocab = WordVocab.build((t for _, t in train), hp.min_freq)
         if hp.shared_vocab:
-            self.source_vocab = self.target_vocab = WordVocab.build((w for p in train for w in p), hp.min_freq)
+            self.source_vocab = self.target_vocab = WordVocab.build(
+                (w for p in train for w in p), hp.min_freq
+            )
         self.encoder_length = hp.encoder_length or self._percentile([len(s) + 1 for s, _ in train])
         self.decoder_length = hp.decoder_length or self._percentile([len(t) + 2 for _, t in train])
-        self.splits = {name: self._encode(name, split) for name, split in grouped.items()}
+        return {name: self._encode(name, split) for name, split in grouped.items()}
 
     def _percentile(self, lengths: list[int]) -> int:
         return math.ceil(np.percentile(lengths, self.hparams.length_percentile))
@@ -145,8 +165,9 @@ class PairsDataModule(TaskDataModule):
         hp = self.hparams
         sources = sorted({" ".join(s) for s, _ in pairs})
         random.Random(hp.seed).shuffle(sources)
-        n_val, n_test = round(len(sources) * hp.val_fraction), round(len(sources) * hp.test_fraction)
-        owner = {s: "val" for s in sources[:n_val]} | {s: "test" for s in sources[n_val : n_val + n_test]}
+        _, n_val, n_test = split_sizes(len(sources), hp.val_fraction, hp.test_fraction)
+        val, test = sources[:n_val], sources[n_val : n_val + n_test]
+        owner = {s: "val" for s in val} | {s: "test" for s in test}
         grouped: dict[str, list] = {"train": [], "val": [], "test": []}
         for pair in pairs:
             grouped[owner.get(" ".join(pair[0]), "train")].append(pair)
@@ -156,7 +177,14 @@ class PairsDataModule(TaskDataModule):
         le, ld = self.encoder_length, self.decoder_length
         cut = sum(len(s) + 1 > le or len(t) + 2 > ld for s, t in pairs)
         if cut:
-            log.info("%s: %d of %d pairs truncated to %d source / %d decoder tokens", name, cut, len(pairs), le, ld)
+            log.info(
+                "%s: %d of %d pairs truncated to %d source / %d decoder tokens",
+                name,
+                cut,
+                len(pairs),
+                le,
+                ld,
+            )
         source = [self.source_vocab.encode(encoder_tokens(s, le)) for s, _ in pairs]
         decoder = [decoder_tokens(t, ld) for _, t in pairs]
         return EncodedPairs(
@@ -167,7 +195,7 @@ class PairsDataModule(TaskDataModule):
             dynamic=self.hparams.padding == "dynamic",
         )
 
-    def model_inputs(self) -> dict[str, list[str]]:
-        """What the model needs to know of the data: both vocabularies."""
-        self.prepare_data()
+    def model_hparams(self) -> dict[str, list[str]]:
+        """Both vocabularies."""
+        self.require_setup()
         return {"source_vocab": self.source_vocab.words, "target_vocab": self.target_vocab.words}

@@ -9,7 +9,7 @@ import numpy as np
 import torch
 from torch.utils.data import TensorDataset
 
-from rnnlab.data.base import TaskDataModule
+from rnnlab.data.base import TaskDataModule, split_sizes
 from rnnlab.errors import UserError, require_positive, require_split_fractions
 
 
@@ -27,7 +27,9 @@ def csv_column(path: Path, column: str) -> np.ndarray:
     with open(path, encoding="utf-8", newline="") as stream:
         reader = csv.DictReader(stream)
         if column not in (reader.fieldnames or []):
-            raise UserError(f"{path} has no column {column!r} (it has {reader.fieldnames}); set data.column.")
+            raise UserError(
+                f"{path} has no column {column!r} (it has {reader.fieldnames}); set data.column."
+            )
         values = []
         for line_no, row in enumerate(reader, 2):
             try:
@@ -40,11 +42,13 @@ def csv_column(path: Path, column: str) -> np.ndarray:
 
 
 class SeriesDataModule(TaskDataModule):
-    """Windows of `window` values predict the next one. The split is chronological by the predicted
-    value's time; scaling is fitted on the training part only. Each batch also carries the naive
-    (last value) and seasonal-naive (value one `season` back) forecasts, in the series' own units.
+    """Windows of `window` values predict the next one. The split is chronological by the
+    predicted value's time; scaling is fitted on the training part only. Each batch also carries
+    the naive (last value) and seasonal-naive (value one `season` back) forecasts, in the series'
+    own units.
 
-    Batches: (inputs (batch, window, 1) scaled, target (batch,) scaled, naive (batch,), seasonal (batch,)).
+    Batches: (inputs (batch, window, 1) scaled, target (batch,) scaled, naive (batch,),
+    seasonal (batch,)).
     """
 
     task = "forecast"
@@ -66,40 +70,44 @@ class SeriesDataModule(TaskDataModule):
         require_split_fractions(val_fraction, test_fraction)
         if season > window:
             raise UserError(
-                f"data.season={season} must not exceed data.window={window}: the baseline looks one season back."
+                f"data.season={season} must not exceed data.window={window}: "
+                "the baseline looks one season back."
             )
-        self.splits: dict[str, TensorDataset] = {}
 
-    def setup(self, stage: str | None = None) -> None:
-        if self.splits:
-            return
+    def load_splits(self) -> dict[str, TensorDataset]:
         hp = self.hparams
         values = csv_column(Path(hp.path).expanduser(), hp.column) if hp.path else sunspots()
         n = len(values)
-        val_start = int(n * (1 - hp.val_fraction - hp.test_fraction))
-        test_start = int(n * (1 - hp.test_fraction))
-        if val_start - hp.window < hp.batch_size or test_start - val_start < 1 or n - test_start < 1:
+        n_train, n_val, _ = split_sizes(n, hp.val_fraction, hp.test_fraction)
+        val_start, test_start = n_train, n_train + n_val
+        if val_start - hp.window < hp.batch_size or min(n_val, n - test_start) < 1:
             raise UserError(
-                f"The series has {n} values: too few for windows of {hp.window} and batches of {hp.batch_size} "
-                "in every split; lower data.window or data.batch_size, or use a longer series."
+                f"The series has {n} values: too few for windows of {hp.window} and batches of "
+                f"{hp.batch_size} in every split; lower data.window or data.batch_size, or use a "
+                "longer series."
             )
-        self.mean, self.std = float(values[:val_start].mean()), float(values[:val_start].std() or 1.0)
+        train_part = values[:val_start]
+        self.mean, self.std = float(train_part.mean()), float(train_part.std() or 1.0)
         scaled = (values - self.mean) / self.std
-        bounds = {"train": (hp.window, val_start), "val": (val_start, test_start), "test": (test_start, n)}
-        self.target_times = {}
+        # The first `window` values only feed inputs: training targets start after them.
+        bounds = {
+            "train": (hp.window, val_start),
+            "val": (val_start, test_start),
+            "test": (test_start, n),
+        }
+        splits = {}
         for name, (start, end) in bounds.items():
             times = np.arange(start, end)
             inputs = scaled[times[:, None] + np.arange(-hp.window, 0)]
-            self.target_times[name] = times
-            self.splits[name] = TensorDataset(
+            splits[name] = TensorDataset(
                 torch.from_numpy(inputs).unsqueeze(-1),
                 torch.from_numpy(scaled[times]),
                 torch.from_numpy(values[times - 1]),
                 torch.from_numpy(values[times - hp.season]),
             )
-        self.last_window = torch.from_numpy(scaled[-hp.window :]).view(1, -1, 1)
+        return splits
 
-    def model_inputs(self) -> dict[str, float]:
+    def model_hparams(self) -> dict[str, float]:
         """The scaling, so the model reports errors and forecasts in the series' own units."""
-        self.setup()
+        self.require_setup()
         return {"mean": self.mean, "std": self.std}

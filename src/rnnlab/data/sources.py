@@ -40,7 +40,7 @@ class FileSource:
 
     @property
     def cleaner(self) -> Callable[[str], str] | None:
-        """What turns one of `documents()` into corpus text; None when documents are text already."""
+        """What turns one of `documents()` into corpus text; None when they are text already."""
         return article_text if self.is_dump else None
 
     def size(self) -> int | None:
@@ -49,7 +49,8 @@ class FileSource:
     def check_readable(self) -> None:
         if not self.path.is_file():
             raise UserError(
-                f"The data path {self.path} does not exist; set data.path to an existing dump or text file."
+                f"The data path {self.path} does not exist; "
+                "set data.path to an existing dump or text file."
             )
         if self.path.stat().st_size == 0:
             raise UserError(f"The data path {self.path} is empty; give a file with text in it.")
@@ -79,14 +80,11 @@ class FileSource:
                     if on_read is not None:
                         on_read(stream.buffer.tell())
             except UnicodeDecodeError:
+                bad_byte = _first_bad_utf8_byte(self.path)
                 raise UserError(
-                    f"{self.path} is not UTF-8 text (byte {_first_bad_utf8_byte(self.path)} is not valid UTF-8); "
+                    f"{self.path} is not UTF-8 text (byte {bad_byte} is not valid UTF-8); "
                     "convert it with iconv first."
                 ) from None
-
-    def texts(self) -> Iterator[str]:
-        """Yield clean text in pieces, one process; documents are separated by a blank line."""
-        return _texts(self)
 
 
 @dataclass(frozen=True)
@@ -112,7 +110,8 @@ class HubSource:
         return None
 
     def documents(self, on_read: Callable[[int], None] | None = None) -> Iterator[str]:
-        """Each example's text followed by a blank line; `on_read` gets the characters read so far."""
+        """Each example's text followed by a blank line; `on_read` gets the characters read so
+        far."""
         import datasets
 
         read = 0
@@ -125,27 +124,20 @@ class HubSource:
                     read += len(text)
                     on_read(read)
         except KeyError:
-            raise UserError(f"The dataset {self.name} has no field {self.text_field!r}; set data.text_field.") from None
+            raise UserError(
+                f"The dataset {self.name} has no field {self.text_field!r}; set data.text_field."
+            ) from None
         except (ConnectionError, OSError, ValueError) as err:
             raise UserError(
                 f"The hub dataset {self.name} could not be loaded ({type(err).__name__}); "
-                "check the name and your connection, or drop data.hub to use the offline Wikipedia excerpt."
+                "check the name and your connection, or drop data.hub to use the offline "
+                "Wikipedia excerpt."
             ) from None
-
-    def texts(self) -> Iterator[str]:
-        return _texts(self)
-
-
-def _texts(source: FileSource | HubSource) -> Iterator[str]:
-    clean = source.cleaner
-    for document in source.documents():
-        text = clean(document) if clean is not None else document
-        if text:
-            yield text
 
 
 def _first_bad_utf8_byte(path: Path) -> int:
-    """Offset in the file of the first byte that is not valid UTF-8 (read again only once decoding failed)."""
+    """Offset in the file of the first byte that is not valid UTF-8 (read again only once
+    decoding failed)."""
     decoder = codecs.getincrementaldecoder("utf-8")()
     offset = 0
     with open(path, "rb") as stream:
@@ -154,7 +146,7 @@ def _first_bad_utf8_byte(path: Path) -> int:
             try:
                 decoder.decode(block, final=not block)
             except UnicodeDecodeError as err:
-                # err.object is the decoder's held-back bytes of the previous block followed by this block.
+                # err.object: the decoder's held-back bytes of the previous block, then this block.
                 return offset + err.start - (len(err.object) - len(block))
             if not block:
                 return offset
@@ -164,7 +156,8 @@ def _first_bad_utf8_byte(path: Path) -> int:
 def text_source(
     path: str | None, hub: str | None, hub_config: str | None, hub_split: str, text_field: str
 ) -> FileSource | HubSource:
-    """The source a text DataModule's options name: a hub dataset, a local file, or the shipped excerpt."""
+    """The source a text DataModule's options name: a hub dataset, a local file, or the shipped
+    excerpt."""
     if path is not None and hub is not None:
         raise UserError("Set data.path or data.hub, not both.")
     if hub is not None:

@@ -1,4 +1,5 @@
-"""Character vocabulary: index <-> character, with rare characters folded into one unknown symbol."""
+"""Character vocabulary: index <-> character, with rare characters folded into one unknown
+symbol."""
 
 from __future__ import annotations
 
@@ -20,16 +21,16 @@ class CharVocab:
             raise ValueError("a CharVocab's first symbol must be the unknown symbol")
         self.chars = list(chars)
         self.index = {c: i for i, c in enumerate(self.chars)}
-        # Lookup table from code point to id, so encoding is one vectorised gather; its last entry (0, unknown)
-        # stands for every code point above the highest known one.
+        # Lookup table from code point to id, so encoding is one vectorised gather; its last entry
+        # (0, unknown) stands for every code point above the highest known one.
         self._table = np.zeros(max(ord(c) for c in self.chars) + 2, dtype=np.int64)
         for i, c in enumerate(self.chars):
             self._table[ord(c)] = i
 
     @classmethod
     def from_counts(cls, counts: Counter, min_count: int) -> CharVocab:
-        """Keep characters seen at least `min_count` times, most frequent first (ties by code point, so the order
-        never depends on how the text was split up while counting)."""
+        """Keep characters seen at least `min_count` times, most frequent first (ties by code
+        point, so the order never depends on how the text was split up while counting)."""
         ranked = sorted(counts.items(), key=lambda item: (-item[1], item[0]))
         kept = [c for c, n in ranked if n >= min_count and c != UNKNOWN]
         return cls([UNKNOWN, *kept])
@@ -51,5 +52,6 @@ class CharVocab:
         if unknown:
             shown = ", ".join(repr(c) for c in unknown)
             raise UserError(
-                f"The {what} holds characters the model never saw in training ({shown}); remove or replace them."
+                f"The {what} holds characters the model never saw in training ({shown}); "
+                "remove or replace them."
             )

@@ -6,25 +6,31 @@ import logging
 import random
 import re
 from collections import Counter
-from pathlib import Path
+from collections.abc import Iterable
+from typing import Any
 
 import torch
 from torch.utils.data import Dataset, TensorDataset
 
-from rnnlab.data.base import TaskDataModule
-from rnnlab.data.corpus import prepare_corpus
-from rnnlab.data.sources import text_source
-from rnnlab.data.words import PAD, UNK, tokenize
+from rnnlab.data.base import TextCorpusDataModule, split_by_position
+from rnnlab.data.words import tokenize
 from rnnlab.errors import UserError, require_positive, require_split_fractions
+from rnnlab.tokens import BLANK, CLOZE_SPECIALS, UNK
 
 log = logging.getLogger(__name__)
-BLANK = "<BLANK>"
-CLOZE_SPECIALS = (PAD, UNK, BLANK)  # PAD is id 0
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+|\n+")
 
 
 def split_sentences(text: str) -> list[str]:
+    """Sentences of `text`: cut after ".", "!" or "?" and white space, and at every line end."""
     return [s for s in _SENTENCE_END.split(text) if s.strip()]
+
+
+def sentences_of(lines: Iterable[str], min_words: int, max_words: int) -> list[list[str]]:
+    """The tokenized sentences of `min_words` to `max_words` words, in order. Sentences never
+    cross a line end, so the text can be read one line at a time."""
+    sentences = (tokenize(s) for line in lines for s in split_sentences(line))
+    return [s for s in sentences if min_words <= len(s) <= max_words]
 
 
 def build_vocab(sentences: list[list[str]], size: int) -> list[str]:
@@ -36,7 +42,8 @@ def build_vocab(sentences: list[list[str]], size: int) -> list[str]:
 def make_examples(
     sentences: list[list[str]], index: dict[str, int], seed: int, skip_oov_answers: bool
 ) -> tuple[list[list[int]], list[int], list[int], int]:
-    """Hide one seeded random word per sentence -> (token ids with <BLANK>, blank positions, answers, skipped).
+    """Hide one seeded random word per sentence
+    -> (token ids with <BLANK>, blank positions, answers, number skipped).
 
     An answer outside the vocabulary is skipped (`skip_oov_answers`) or kept with the <UNK> class.
     """
@@ -58,12 +65,15 @@ def make_examples(
 
 
 class RandomBlanks(Dataset):
-    """Training sentences that get a fresh blank at every visit, so each epoch asks about other words.
+    """Training sentences that get a fresh blank at every visit, so each epoch asks about other
+    words.
 
     `__getitem__` takes a batch of indices and returns (tokens, lengths, blank positions, answers).
     """
 
-    def __init__(self, tokens: torch.Tensor, lengths: torch.Tensor, answerable: torch.Tensor, blank_id: int):
+    def __init__(
+        self, tokens: torch.Tensor, lengths: torch.Tensor, answerable: torch.Tensor, blank_id: int
+    ):
         keep = answerable.any(dim=1)
         self.tokens, self.lengths, self.answerable, self.blank_id = (
             tokens[keep],
@@ -85,25 +95,19 @@ class RandomBlanks(Dataset):
         return tokens, self.lengths[index], blank, answer
 
 
-class WikiClozeDataModule(TaskDataModule):
-    """Sentences of the prepared Wikipedia corpus (same sources and cache as `wiki_char`), one word blanked:
-    a fresh random word at each visit in training, a seeded fixed word in val and test.
+class WikiClozeDataModule(TextCorpusDataModule):
+    """Sentences of the prepared Wikipedia corpus (same sources and cache as `wiki_char`), one word
+    blanked: a fresh random word at each visit in training, a seeded fixed word in val and test.
 
-    Batches: (tokens (batch, max_words) with <PAD>=0, lengths (batch,), blank positions (batch,), answers (batch,)).
+    Batches: (tokens (batch, max_words) with <PAD>=0, lengths (batch,), blank positions (batch,),
+    answers (batch,)).
+    `source`: the text-source options of `TextCorpusDataModule` (data_dir, path, hub, max_chars...).
     """
 
     task = "cloze"
 
     def __init__(
         self,
-        data_dir: str = "data",
-        path: str | None = None,
-        hub: str | None = None,
-        hub_config: str | None = None,
-        hub_split: str = "train",
-        text_field: str = "text",
-        max_chars: int | None = None,
-        prep_workers: int | None = None,
         vocab_size: int = 10000,
         min_words: int = 5,
         max_words: int = 40,
@@ -113,48 +117,40 @@ class WikiClozeDataModule(TaskDataModule):
         seed: int = 0,
         batch_size: int = 64,
         num_workers: int = 0,
+        **source: Any,
     ):
-        super().__init__()
-        self.save_hyperparameters(logger=False)
-        require_positive("data", vocab_size=vocab_size, min_words=min_words, max_words=max_words, batch_size=batch_size)
+        super().__init__(**source)
+        require_positive(
+            "data",
+            vocab_size=vocab_size,
+            min_words=min_words,
+            max_words=max_words,
+            batch_size=batch_size,
+        )
         require_split_fractions(val_fraction, test_fraction)
-        if prep_workers is not None:
-            require_positive("data", prep_workers=prep_workers)
         if min_words > max_words:
-            raise UserError(f"data.min_words={min_words} must not exceed data.max_words={max_words}.")
-        self.source = text_source(path, hub, hub_config, hub_split, text_field)
-        self.splits: dict[str, Dataset] = {}
-
-    def prepare_data(self) -> None:
-        # The characters' preparation also writes the clean text; min_char_count does not change text.txt.
-        hp = self.hparams
-        self.corpus = prepare_corpus(self.source, Path(hp.data_dir) / "wiki_char", 10, hp.max_chars, hp.prep_workers)
-
-    def setup(self, stage: str | None = None) -> None:
-        if self.splits:
-            return
-        hp = self.hparams
-        self.prepare_data()
-        text = (self.corpus.directory / "text.txt").read_text(encoding="utf-8")
-        sentences = [tokenize(s) for s in split_sentences(text)]
-        sentences = [s for s in sentences if hp.min_words <= len(s) <= hp.max_words]
-        n_val, n_test = int(len(sentences) * hp.val_fraction), int(len(sentences) * hp.test_fraction)
-        n_train = len(sentences) - n_val - n_test
-        if min(n_train, n_val, n_test) < 1:
             raise UserError(
-                f"The corpus has {len(sentences)} sentences of {hp.min_words}-{hp.max_words} words, too few to split; "
-                "use more text or widen data.min_words/data.max_words."
+                f"data.min_words={min_words} must not exceed data.max_words={max_words}."
             )
-        parts = {
-            "train": sentences[:n_train],
-            "val": sentences[n_train : n_train + n_val],
-            "test": sentences[n_train + n_val :],
-        }
+
+    def load_splits(self) -> dict[str, Dataset]:
+        hp = self.hparams
+        lines = self.open_prepared().text_lines()
+        sentences = sentences_of(lines, hp.min_words, hp.max_words)
+        parts = split_by_position(sentences, hp.val_fraction, hp.test_fraction)
+        if not all(parts.values()):
+            raise UserError(
+                f"The corpus has {len(sentences)} sentences of {hp.min_words}-{hp.max_words} "
+                "words, too few to split; use more text or widen data.min_words/data.max_words."
+            )
         self.words = build_vocab(parts["train"], hp.vocab_size)
         index = {w: i for i, w in enumerate(self.words)}
-        self.splits["train"] = self._random_blanks(parts.pop("train"), index)
+        splits: dict[str, Dataset] = {"train": self._random_blanks(parts.pop("train"), index)}
         for offset, (name, part) in enumerate(parts.items(), 1):
-            tokens, positions, answers, skipped = make_examples(part, index, hp.seed + offset, hp.skip_oov_answers)
+            seed = hp.seed + offset
+            tokens, positions, answers, skipped = make_examples(
+                part, index, seed, hp.skip_oov_answers
+            )
             if skipped:
                 log.info(
                     "%s: skipped %d of %d sentences whose blanked word is out of the vocabulary",
@@ -167,9 +163,11 @@ class WikiClozeDataModule(TaskDataModule):
             padded = torch.zeros(len(tokens), hp.max_words, dtype=torch.long)
             for row, ids in enumerate(tokens):
                 padded[row, : len(ids)] = torch.tensor(ids)
-            self.splits[name] = TensorDataset(
-                padded, torch.tensor([len(t) for t in tokens]), torch.tensor(positions), torch.tensor(answers)
+            lengths = torch.tensor([len(t) for t in tokens])
+            splits[name] = TensorDataset(
+                padded, lengths, torch.tensor(positions), torch.tensor(answers)
             )
+        return splits
 
     def _random_blanks(self, sentences: list[list[str]], index: dict[str, int]) -> RandomBlanks:
         hp = self.hparams
@@ -183,9 +181,12 @@ class WikiClozeDataModule(TaskDataModule):
             answerable &= tokens != unk
         data = RandomBlanks(tokens, lengths, answerable, index[BLANK])
         if len(data) < hp.batch_size:
-            raise UserError(f"The train split has {len(data)} examples, fewer than one batch; use more text.")
+            raise UserError(
+                f"The train split has {len(data)} examples, fewer than one batch; use more text."
+            )
         return data
 
-    def model_inputs(self) -> dict[str, list[str]]:
-        self.setup()
+    def model_hparams(self) -> dict[str, list[str]]:
+        """The word vocabulary: special tokens, then the most frequent training words."""
+        self.require_setup()
         return {"vocab": self.words}

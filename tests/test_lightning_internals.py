@@ -1,0 +1,58 @@
+"""Each Lightning or Hydra internal the project reads, checked against the installed release.
+
+These fail loudly when an upgrade moves or changes one, before the features built on them break.
+"""
+
+import lightning as L
+import pytest
+from hydra.core.utils import JobReturn, JobStatus
+from lightning.pytorch.demos.boring_classes import BoringModel
+
+from rnnlab.lightning_internals import batches_done_this_epoch, failed_job_error, is_logging_step
+
+
+class Recorder(L.Callback):
+    def __init__(self):
+        self.logging_steps: list[bool] = []
+        self.batches_done: list[int] = []
+
+    def on_train_batch_start(self, trainer, module, batch, batch_idx):
+        self.logging_steps.append(is_logging_step(trainer))
+        self.batches_done.append(batches_done_this_epoch(trainer))
+
+
+def fit_boring_model(tmp_path, **trainer_options) -> Recorder:
+    recorder = Recorder()
+    trainer = L.Trainer(
+        default_root_dir=tmp_path,
+        callbacks=[recorder],
+        logger=False,
+        enable_checkpointing=False,
+        enable_progress_bar=False,
+        enable_model_summary=False,
+        limit_val_batches=0,
+        **trainer_options,
+    )
+    trainer.fit(BoringModel())
+    return recorder
+
+
+def test_logging_steps_are_every_nth_step_and_the_same_within_a_step(tmp_path):
+    recorder = fit_boring_model(tmp_path, max_steps=6, log_every_n_steps=3)
+    assert recorder.logging_steps == [False, False, True, False, False, True]
+
+
+def test_batches_done_counts_the_batches_fetched_this_epoch(tmp_path):
+    # BoringModel's loader has 64 batches: two epochs of 4 steps each with limit_train_batches.
+    recorder = fit_boring_model(tmp_path, max_epochs=2, limit_train_batches=4)
+    assert recorder.batches_done == [1, 2, 3, 4, 1, 2, 3, 4]
+
+
+def test_a_failed_jobs_error_is_read_without_raising_it():
+    job = JobReturn()
+    job.status = JobStatus.FAILED
+    error = ValueError("bad value")
+    job.return_value = error
+    assert failed_job_error(job) is error
+    with pytest.raises(ValueError):  # why the public property cannot be used
+        _ = job.return_value
