@@ -13,10 +13,10 @@ help:  ## list the targets
 $(VENV)/.installed: pyproject.toml requirements.lock
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --constraint requirements.lock --editable ".[dev]"
+	$(PY) -m pip install --constraint requirements.lock --editable ".[dev,sweeps,slurm]"
 	touch $@
 
-install: $(VENV)/.installed  ## create .venv and install rnnlab with its dev tools
+install: $(VENV)/.installed  ## create .venv and install rnnlab with its dev tools and every extra (sweeps, slurm)
 
 train: install  ## train the default model (LSTM, Wikipedia; a GPU if there is one); pass overrides as ARGS="model=gru ..."
 	$(PY) train.py $(ARGS)

@@ -1,6 +1,12 @@
-"""`python scripts/benchmark.py`: the benchmark suite of `make bench` (see rnnlab.benchmarks.run)."""
+"""`python scripts/benchmark.py`: the benchmark suite of `make bench` (see benchmarks/run.py)."""
 
-from rnnlab.benchmarks.run import main
+import sys
+from pathlib import Path
+
+# The suite is the repo root's `benchmarks` package, which is not installed with rnnlab.
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from benchmarks.run import main
 
 if __name__ == "__main__":
     main()

@@ -7,8 +7,8 @@ import sys
 import pytest
 from conftest import REPO
 
-from rnnlab.benchmarks.generation import matmul_flops_per_char
-from rnnlab.models.recurrent import RecurrentLM
+from benchmarks.generation import matmul_flops_per_char
+from rnnlab.models import RecurrentLM
 
 TINY = [
     "--cells", "rnn", "--steps", "2", "--warmup", "1", "--repeats", "1",

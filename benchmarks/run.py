@@ -19,8 +19,8 @@ from pathlib import Path
 
 import torch
 
-from rnnlab.benchmarks import generation, options, report, seq2seq, training
-from rnnlab.benchmarks.common import build, machine
+from benchmarks import generation, options, preparation, report, seq2seq, training
+from benchmarks.common import build, machine, project_config
 
 SECTIONS = ["training", "data", "generation", "preparation", "seq2seq", "compile", "loader", "stateful", "gpu"]
 
@@ -120,11 +120,8 @@ class Benchmarks:
         }
 
     def preparation(self) -> dict:
-        try:
-            from rnnlab.benchmarks.preparation import preparation_rows
-        except ImportError as err:
-            return {"title": "Data preparation", "skipped": f"rnnlab.benchmarks.preparation is not available ({err})."}
-        rows = preparation_rows(multiples=tuple(self.args.prep_multiples), workers=(1, None), work_dir=self.work_dir)
+        multiples = tuple(self.args.prep_multiples)
+        rows = preparation.preparation_rows(multiples, workers=(1, None), work_dir=self.work_dir)
         return {
             "title": "Data preparation",
             "about": "Preparing the default Wikipedia corpus from a dump repeated `multiple` times, with 1 worker "
@@ -137,7 +134,7 @@ class Benchmarks:
         accelerator = "gpu" if device == "cuda" else "cpu"
         overrides = ["experiment=number_words", f"trainer.accelerator={accelerator}", *training.NO_VALIDATION]
         overrides += ["~callbacks.model_checkpoint", "~callbacks.model_summary", *a.seq2seq_override]
-        cfg = training.project_config(overrides, self.work_dir)
+        cfg = project_config(overrides, self.work_dir)
         rows = seq2seq.seq2seq_rows(cfg, a.warmup, a.steps, a.beam_sentences, cfg.model.beam_size, a.repeats)
         return {
             "title": "Seq2seq (experiment=number_words, seq2seq_attn)",
@@ -192,11 +189,11 @@ def main(argv: list[str] | None = None) -> dict:
         "sections": {},
     }
     try:
-        benchmarks = Benchmarks(args, work_dir)
+        suite = Benchmarks(args, work_dir)
         for name in SECTIONS:
             if name in args.sections:
                 print(f"== {name}", flush=True)
-                results["sections"][name] = getattr(benchmarks, name)()
+                results["sections"][name] = getattr(suite, name)()
                 report.write_json(results, args.json)  # after each section, so a long run leaves partial results
     finally:
         shutil.rmtree(work_dir, ignore_errors=True)

@@ -15,8 +15,8 @@ import lightning as L
 import torch
 import torch.nn.functional as F
 
-from rnnlab.benchmarks.common import Stopwatch, build, project_config
-from rnnlab.models.recurrent import detach_hidden
+from benchmarks.common import Stopwatch, build, project_config
+from rnnlab.models.backbone import detach_hidden
 
 # Callbacks of a real run that act once per step stay on; these act only at validation, at chosen steps or at
 # the start, which the timed steps never reach, so they are switched off to keep the timing clean.
@@ -35,13 +35,9 @@ def per_step_callbacks(cfg) -> list[str]:
     return [entry["_target_"].rsplit(".", 1)[1] for entry in cfg.callbacks.values() if entry]
 
 
-def batch_items(batch) -> int:
-    """Characters of a char-LM batch (inputs, targets); target tokens of a seq2seq batch, padding (0) excluded."""
-    return int((batch["target"] != 0).sum()) if isinstance(batch, dict) else batch[0].numel()
-
-
 class _StepClock(L.Callback):
-    """Times the training steps after `first` (the warm-up) to `last`, and counts the items they read."""
+    """Times the training steps after `first` (the warm-up) to `last`, and counts the items they read
+    in the task's own unit (`count_items`: characters, target tokens, ...)."""
 
     def __init__(self, first: int, last: int, device: str):
         self.first, self.last, self.watch, self.items = first, last, Stopwatch(device), 0
@@ -50,7 +46,8 @@ class _StepClock(L.Callback):
         if trainer.global_step == self.first:
             self.watch.start()
         if trainer.global_step >= self.first:
-            self.items += batch_items(batch)
+            # May be a tensor left on the device: summed there, read once after the run.
+            self.items += module.count_items(batch)
 
     def on_train_batch_end(self, trainer, *_) -> None:
         if trainer.global_step == self.last:
@@ -76,7 +73,7 @@ def lightning_run(cfg, warmup: int, steps: int, compile_net: bool = False):
         model.net.compile()
     clock = _StepClock(warmup, warmup + steps, device_of(cfg))
     project_trainer(cfg, clock, max_steps=warmup + steps).fit(model, datamodule=datamodule)
-    return clock.items / clock.watch.seconds, model, datamodule
+    return float(clock.items) / clock.watch.seconds, model, datamodule
 
 
 def lightning_rate(cfg, warmup: int, steps: int, compile_net: bool = False) -> float:

@@ -1,13 +1,11 @@
-"""What every benchmark shares: the project's own configs, medians of timed repeats, the machine's description."""
+"""What every benchmark shares: the project's configs, a GPU-aware stopwatch, the machine."""
 
 from __future__ import annotations
 
 import datetime
 import os
 import platform
-import statistics
 import time
-from collections.abc import Callable
 from pathlib import Path
 
 import hydra
@@ -32,7 +30,8 @@ def build(cfg: DictConfig):
     datamodule = hydra.utils.instantiate(cfg.data)
     datamodule.prepare_data()
     datamodule.setup("fit")
-    model = hydra.utils.instantiate(cfg.model, **datamodule.model_inputs(), _recursive_=False, _convert_="all")
+    hparams = datamodule.model_hparams()  # known only once the data is set up
+    model = hydra.utils.instantiate(cfg.model, **hparams, _recursive_=False, _convert_="all")
     return datamodule, model
 
 
@@ -40,11 +39,6 @@ def synchronize(device: str) -> None:
     """Wait for queued GPU work, so a clock read after it is honest."""
     if device == "cuda":
         torch.cuda.synchronize()
-
-
-def median_rate(measure: Callable[[], float], repeats: int) -> float:
-    """The median of `repeats` measurements (each measurement warms up by itself)."""
-    return statistics.median(measure() for _ in range(repeats))
 
 
 class Stopwatch:
@@ -77,7 +71,7 @@ def machine() -> dict[str, object]:
     """What the figures depend on, written beside them."""
     import lightning
 
-    info: dict[str, object] = {
+    return {
         "date": datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%d %H:%M UTC"),
         "cpu": cpu_model(),
         "cores": os.cpu_count(),
@@ -87,8 +81,3 @@ def machine() -> dict[str, object]:
         "python": platform.python_version(),
         "gpu": torch.cuda.get_device_name() if torch.cuda.is_available() else None,
     }
-    return info
-
-
-def devices() -> list[str]:
-    return ["cpu", "cuda"] if torch.cuda.is_available() else ["cpu"]

@@ -15,12 +15,13 @@ import tempfile
 import time
 from pathlib import Path
 
+_REPO_ROOT = Path(__file__).resolve().parents[1]
 _PAGE = re.compile(rb"  <page>.*?</page>\n", re.S)
 _TITLE = re.compile(rb"<title>(.*?)</title>")
 # Runs in the child: import, prepare, then report this process's and its workers' peak memory.
 _CHILD = """
 import json, sys
-from rnnlab.benchmarks.preparation import measure_preparation
+from benchmarks.preparation import measure_preparation
 print(json.dumps(measure_preparation(*json.loads(sys.argv[1]))))
 """
 
@@ -108,6 +109,9 @@ def preparation_rows(
 
 def _in_child(dump: Path, cache_dir: Path, workers: int | None) -> dict:
     env = {**os.environ, "HF_DATASETS_OFFLINE": "1", "HF_HUB_OFFLINE": "1"}
+    # The child imports this module, which is not installed: it lies in the repository's root.
+    paths = [str(_REPO_ROOT), os.environ.get("PYTHONPATH")]
+    env["PYTHONPATH"] = os.pathsep.join(path for path in paths if path)
     args = json.dumps([str(dump), str(cache_dir), workers])
     done = subprocess.run([sys.executable, "-c", _CHILD, args], capture_output=True, text=True, check=False, env=env)
     if done.returncode != 0:

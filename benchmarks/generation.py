@@ -7,7 +7,7 @@ import statistics
 
 import torch
 
-from rnnlab.benchmarks.common import Stopwatch
+from benchmarks.common import Stopwatch
 from rnnlab.decoding import _Stepper, sample_continuation
 
 PROMPT = "The quick br"

@@ -7,8 +7,8 @@ import time
 
 import torch
 
-from rnnlab.benchmarks.common import build
-from rnnlab.benchmarks.training import lightning_rate, project_trainer
+from benchmarks.common import build
+from benchmarks.training import lightning_rate, project_trainer
 
 
 def compile_rows(cfg_of, warmup: int, steps: int, repeats: int) -> list[dict]:

@@ -6,8 +6,8 @@ import statistics
 
 import torch
 
-from rnnlab.benchmarks.common import Stopwatch
-from rnnlab.benchmarks.training import device_of, lightning_run
+from benchmarks.common import Stopwatch
+from benchmarks.training import device_of, lightning_run
 from rnnlab.decoding import beam_search
 
 

@@ -1,1 +1,0 @@
-"""The benchmark suite behind `make bench`: see `rnnlab.benchmarks.run`."""
