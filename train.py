@@ -1,6 +1,6 @@
 """`python train.py [overrides]`: the same as the `rnnlab-train` command."""
 
-from rnnlab.train import main
+from rnnlab.train import command
 
 if __name__ == "__main__":
-    main()
+    command()

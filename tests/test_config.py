@@ -7,9 +7,10 @@ from conftest import compose_train
 
 from rnnlab.cli import CONFIG_DIR
 from rnnlab.data.vocab import UNKNOWN
-from rnnlab.data.wiki_cloze import CLOZE_SPECIALS
-from rnnlab.data.words import SPECIALS
 from rnnlab.errors import UserError
+from rnnlab.models import TaskModule
+from rnnlab.tokens import CLOZE_SPECIALS
+from rnnlab.tokens import SEQ2SEQ_SPECIALS as SPECIALS
 from rnnlab.train import check_accelerator, instantiate_group
 
 # What each task's DataModule hands its model, in miniature.
@@ -33,9 +34,9 @@ def test_every_model_option_is_listed():
 def test_every_model_and_trainer_composes_and_instantiates(tmp_path: Path, model: str, trainer: str):
     cfg = compose_train(tmp_path, f"model={model}", f"trainer={trainer}")
     datamodule = hydra.utils.instantiate(cfg.data)
-    assert datamodule.task == cfg.model.task == cfg.task_name
-    net = hydra.utils.instantiate(cfg.model, **MODEL_INPUTS[cfg.model.task], _recursive_=False, _convert_="all")
-    assert type(net).__name__ == cfg.model._target_.rpartition(".")[2] and net.hparams.task == cfg.model.task
+    net = hydra.utils.instantiate(cfg.model, **MODEL_INPUTS[cfg.task_name], _recursive_=False, _convert_="all")
+    assert type(net).__name__ == cfg.model._target_.rpartition(".")[2]
+    assert isinstance(net, TaskModule) and datamodule.task == net.task == cfg.task_name
     assert net.hparams.cell == cfg.model.cell
     callbacks = instantiate_group(cfg.callbacks)
     trainer_obj = hydra.utils.instantiate(cfg.trainer, callbacks=callbacks, logger=instantiate_group(cfg.logger))

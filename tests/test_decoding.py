@@ -4,7 +4,7 @@ import torch
 from rnnlab.data.vocab import UNKNOWN, CharVocab
 from rnnlab.decoding import _Stepper, pick_next, sample_continuation
 from rnnlab.errors import UserError
-from rnnlab.models.recurrent import RecurrentLM
+from rnnlab.models import RecurrentLM
 
 VOCAB = CharVocab([UNKNOWN, *"The quickbrownfx"])
 

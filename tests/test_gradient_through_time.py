@@ -9,7 +9,7 @@ from test_dashboard import read_events
 
 from rnnlab.callbacks.gradient_through_time import distances, gradient_by_distance
 from rnnlab.errors import UserError
-from rnnlab.models.recurrent import RecurrentLM
+from rnnlab.models import RecurrentLM
 from rnnlab.train import train
 
 
@@ -55,5 +55,19 @@ def test_the_experiment_logs_the_curve_and_its_plot(tmp_path: Path, data_dir: Pa
 def test_other_tasks_are_told_the_view_is_for_character_models(tmp_path: Path):
     extra = "+callbacks.grad_through_time._target_=rnnlab.callbacks.GradientThroughTime"
     cfg = compose_train(tmp_path, "experiment=forecast", "trainer.max_steps=2", extra)
-    with pytest.raises(UserError, match="character language models only"):
+    with pytest.raises(UserError, match="works with char_lm models only"):
         train(cfg)
+
+
+def test_the_cloze_model_is_refused_in_one_line(tmp_path: Path, data_dir: Path):
+    # The cloze model has a `vocab` and a `net.rnn` too: the check is for the task, not attributes.
+    extra = "+callbacks.grad_through_time._target_=rnnlab.callbacks.GradientThroughTime"
+    data = [f"paths.data_dir={data_dir}", "data.max_chars=150000", "data.vocab_size=500"]
+    cfg = compose_train(tmp_path, "model=birnn_cloze", "trainer.max_steps=2", extra, *data)
+    expected = (
+        "callbacks.grad_through_time works with char_lm models only, not the cloze model; "
+        "drop it with callbacks.grad_through_time=null."
+    )
+    with pytest.raises(UserError) as raised:
+        train(cfg)
+    assert str(raised.value) == expected

@@ -2,7 +2,8 @@ import pytest
 import torch
 
 from rnnlab.errors import UserError
-from rnnlab.models.recurrent import RecurrentLM, detach_hidden
+from rnnlab.models import RecurrentLM
+from rnnlab.models.backbone import detach_hidden
 
 
 def test_vanilla_rnn_follows_the_lecture_equations():

@@ -111,9 +111,15 @@ def test_experiment_number_words_composes_and_lets_the_model_be_swapped(tmp_path
     assert compose_train(tmp_path, "experiment=number_words", "model=seq2seq").model.attention == "none"
 
 
-def test_a_char_model_on_pair_data_is_refused(tmp_path: Path):
-    with pytest.raises(UserError, match="pick a matching data= option"):
+def test_a_model_on_another_tasks_data_is_refused_naming_the_data_that_fits(tmp_path: Path):
+    # The options are read from conf/data: each DataModule declares the task it serves.
+    with pytest.raises(UserError) as raised:
         train(compose_train(tmp_path, "model=lstm", "data=pairs"))
+    assert str(raised.value) == (
+        "The char_lm model cannot train on the seq2seq data; pick matching data (data=wiki_char)."
+    )
+    with pytest.raises(UserError, match=r"\(data=number_words or data=pairs\)\.$"):
+        train(compose_train(tmp_path, "model=seq2seq", "data=wiki_char"))
 
 
 @pytest.fixture(scope="module")

@@ -58,7 +58,7 @@ def test_checkpoint_is_self_contained_and_loads_without_running_code(trained_run
     _, run_dir = trained_run
     checkpoint = torch.load(run_dir / "checkpoints" / "last.ckpt", weights_only=True)
     hparams = checkpoint["hyper_parameters"]
-    assert hparams["task"] == "char_lm" and hparams["vocab"][0] == "\ufffd"
+    assert checkpoint["task"] == "char_lm" and hparams["vocab"][0] == "\ufffd"
     assert hparams["optimizer"]["_target_"] == "torch.optim.AdamW"
 
 

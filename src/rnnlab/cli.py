@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from hydra.experimental.callback import Callback
-from omegaconf import DictConfig
+from omegaconf import DictConfig, OmegaConf
 
 from rnnlab.errors import NonFiniteLoss, UserError
 
@@ -19,6 +19,16 @@ MIN_FREE_MB = 200  # below this a run would fail mid-way writing checkpoints
 # conf/ sits at the repository root; an installed wheel carries a copy inside the package.
 _REPO_CONF = Path(__file__).resolve().parents[2] / "conf"
 CONFIG_DIR = _REPO_CONF if _REPO_CONF.is_dir() else Path(__file__).resolve().parent / "conf"
+
+
+def _task_of(target: str) -> str:
+    from rnnlab.models.task import task_of  # imported when resolved: models import torch
+
+    return task_of(target)
+
+
+# `${task_of:${model._target_}}`: the task a model config's class declares (train.yaml's task_name).
+OmegaConf.register_new_resolver("task_of", _task_of, replace=True)
 
 
 def user_error_in(err: BaseException | None) -> UserError | None:
@@ -96,10 +106,14 @@ def report_user_errors(function):
             user_error = user_error_in(err)
             if user_error is None:
                 raise
-            if in_multirun():  # fail this job only: the sweep goes on and reports it (rnnlab.sweeps)
+            if (
+                in_multirun()
+            ):  # fail this job only: the sweep goes on and reports it (rnnlab.sweeps)
                 raise user_error from None
             print(f"error: {user_error}", file=sys.stderr)
-            if not isinstance(user_error, NonFiniteLoss):  # that run's dashboards show what went wrong: keep them
+            if not isinstance(
+                user_error, NonFiniteLoss
+            ):  # that run's dashboards show what went wrong: keep them
                 discard_unused_run_dir()
             raise SystemExit(1) from None
 

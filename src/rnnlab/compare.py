@@ -36,13 +36,19 @@ def find_runs(paths: list[Path]) -> list[Run]:
     """Every run directory (a `.hydra/` and a `tensorboard/` folder) at or below the given paths."""
     from tensorboard.backend.event_processing.event_accumulator import EventAccumulator
 
-    logging.getLogger("tensorboard").setLevel(logging.WARNING)  # it reports every event file it opens
+    logging.getLogger("tensorboard").setLevel(
+        logging.WARNING
+    )  # it reports every event file it opens
 
     directories: list[Path] = []
     for path in paths:
         if not path.is_dir():
-            raise UserError(f"{path} is not a directory; give a multirun directory or run directories of train.py.")
-        directories += sorted({p.parent for p in path.glob("**/.hydra") if (p.parent / "tensorboard").is_dir()})
+            raise UserError(
+                f"{path} is not a directory; give a multirun directory or run directories of train.py."
+            )
+        directories += sorted(
+            {p.parent for p in path.glob("**/.hydra") if (p.parent / "tensorboard").is_dir()}
+        )
     if not directories:
         raise UserError(
             f"No runs with TensorBoard events under {', '.join(map(str, paths))}; "
@@ -50,9 +56,12 @@ def find_runs(paths: list[Path]) -> list[Run]:
         )
     runs = []
     for directory in directories:
-        events = EventAccumulator(str(directory / "tensorboard"), size_guidance={"scalars": 0}).Reload()
+        events = EventAccumulator(
+            str(directory / "tensorboard"), size_guidance={"scalars": 0}
+        ).Reload()
         scalars = {
-            tag: [(e.step, e.wall_time, e.value) for e in events.Scalars(tag)] for tag in events.Tags()["scalars"]
+            tag: [(e.step, e.wall_time, e.value) for e in events.Scalars(tag)]
+            for tag in events.Tags()["scalars"]
         }
         overrides_file = directory / ".hydra" / "overrides.yaml"
         overrides = yaml.safe_load(overrides_file.read_text()) if overrides_file.is_file() else []
@@ -78,7 +87,9 @@ def choose_metric(runs: list[Run], metric: str | None) -> str:
         metric = "val/bpc" if all(run.values("val/bpc") for run in runs) else "val/loss"
     missing = [run.label for run in runs if not run.values(metric)]
     if missing:
-        raise UserError(f"--metric {metric} was not logged by {', '.join(missing)}; pick a metric every run logged.")
+        raise UserError(
+            f"--metric {metric} was not logged by {', '.join(missing)}; pick a metric every run logged."
+        )
     return metric
 
 
@@ -93,7 +104,9 @@ def result_row(run: Run, metric: str) -> list[str]:
     values = run.values(metric)
     test = run.values(metric.replace("val/", "test/", 1))
     parameters = run.values("hp/parameters")
-    throughput = next((run.values(t) for t in sorted(run.scalars) if t.startswith("throughput/")), [])
+    throughput = next(
+        (run.values(t) for t in sorted(run.scalars) if t.startswith("throughput/")), []
+    )
     walls = [wall for series in run.scalars.values() for _, wall, _ in series]
     steps = [step for step, _, _ in run.scalars.get("train/loss", [])]
     return [
@@ -111,7 +124,15 @@ def result_row(run: Run, metric: str) -> list[str]:
 def comparison_table(runs: list[Run], metric: str) -> str:
     from rnnlab.dashboard import markdown_table
 
-    unit = next((t.removeprefix("throughput/") for run in runs for t in run.scalars if t.startswith("throughput/")), "")
+    unit = next(
+        (
+            t.removeprefix("throughput/")
+            for run in runs
+            for t in run.scalars
+            if t.startswith("throughput/")
+        ),
+        "",
+    )
     header = (
         "run",
         f"final {metric}",
@@ -125,7 +146,9 @@ def comparison_table(runs: list[Run], metric: str) -> str:
     return markdown_table(header, [result_row(run, metric) for run in runs])
 
 
-def compare_runs(paths: list[Path], out: Path | None = None, metric: str | None = None) -> tuple[Path, Path]:
+def compare_runs(
+    paths: list[Path], out: Path | None = None, metric: str | None = None
+) -> tuple[Path, Path]:
     """Write `comparison.png` and `comparison.md` to `out` (default: the first path); return their paths."""
     runs = find_runs(paths)
     metric = choose_metric(runs, metric)
@@ -142,9 +165,15 @@ def compare_runs(paths: list[Path], out: Path | None = None, metric: str | None 
 
 @report_user_errors
 def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("paths", nargs="+", type=Path, help="a multirun directory, or several run directories")
-    parser.add_argument("--metric", help="the validation scalar to compare (default val/bpc, else val/loss)")
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument(
+        "paths", nargs="+", type=Path, help="a multirun directory, or several run directories"
+    )
+    parser.add_argument(
+        "--metric", help="the validation scalar to compare (default val/bpc, else val/loss)"
+    )
     parser.add_argument("--out", type=Path, help="where to write comparison.png and comparison.md")
     args = parser.parse_args(argv)
     png, markdown = compare_runs(args.paths, args.out, args.metric)

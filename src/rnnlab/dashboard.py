@@ -3,19 +3,17 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 import lightning as L
 import torch
 from lightning.pytorch.loggers import TensorBoardLogger
 
+if TYPE_CHECKING:
+    from rnnlab.models.task import TaskModule
+
 # How the projector labels characters that would be invisible or break its tab-separated metadata file.
 _VISIBLE = {" ": "␣", "\n": "\\n", "\t": "\\t", "\r": "\\r"}
-
-
-def logging_step(trainer: L.Trainer) -> bool:
-    """Whether the loggers write what is logged during the current training step. Lightning's own rule (every
-    `log_every_n_steps` steps, and the last): unlike `global_step`, it reads the same in every hook of a step."""
-    return trainer._logger_connector.should_update_logs
 
 
 def tensorboard_writer(trainer: L.Trainer | None):
@@ -51,14 +49,16 @@ def projector_label(token: str) -> str:
     return "".join(_VISIBLE.get(c, c) for c in token) or "(empty)"
 
 
-def write_embeddings(trainer: L.Trainer, module: L.LightningModule) -> None:
+def write_embeddings(trainer: L.Trainer, module: TaskModule) -> None:
     """Every embedding table the model declares, labelled by its tokens, for the Projector tab."""
     writer = tensorboard_writer(trainer)
     if writer is None:
         return
-    for tag, (weight, tokens) in module.embeddings().items():
+    for tag, (weight, tokens) in module.projector_embeddings().items():
         labels = [projector_label(t) for t in tokens]
-        writer.add_embedding(weight.detach().float().cpu(), metadata=labels, tag=tag, global_step=trainer.global_step)
+        writer.add_embedding(
+            weight.detach().float().cpu(), metadata=labels, tag=tag, global_step=trainer.global_step
+        )
     writer.flush()
 
 

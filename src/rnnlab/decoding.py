@@ -6,9 +6,12 @@ import torch
 
 from rnnlab.data.vocab import CharVocab
 from rnnlab.errors import UserError
+from rnnlab.eval_mode import evaluating
 
 
-def pick_next(logits: torch.Tensor, temperature: float, top_k: int, generator: torch.Generator | None) -> torch.Tensor:
+def pick_next(
+    logits: torch.Tensor, temperature: float, top_k: int, generator: torch.Generator | None
+) -> torch.Tensor:
     """Choose the next ids from logits (batch, vocab) -> (batch, 1).
 
     temperature 0 is greedy; top_k 0 keeps every candidate.
@@ -19,16 +22,23 @@ def pick_next(logits: torch.Tensor, temperature: float, top_k: int, generator: t
     if 0 < top_k < logits.size(-1):
         kth = torch.topk(logits, top_k, dim=-1).values[:, -1:]
         logits = logits.masked_fill(logits < kth, float("-inf"))
-    # Inverse-CDF sampling: one uniform number per row, where torch.multinomial draws one per candidate
-    # and checks its input (five times slower at batch 64). Masked candidates add nothing to the CDF.
+    # Inverse-CDF sampling: one uniform number per row, where torch.multinomial draws one per
+    # candidate and checks its input, work that grows with the batch.
+    # Masked candidates add nothing to the CDF.
     cdf = torch.softmax(logits, dim=-1).cumsum_(dim=-1)
-    draw = torch.rand(cdf.size(0), 1, generator=generator, device=cdf.device, dtype=cdf.dtype).mul_(cdf[:, -1:])
+    draw = torch.rand(cdf.size(0), 1, generator=generator, device=cdf.device, dtype=cdf.dtype).mul_(
+        cdf[:, -1:]
+    )
     return torch.searchsorted(cdf, draw, right=True).clamp_max_(cdf.size(-1) - 1)
 
 
-def check_sampling(length: int, temperature: float, top_k: int, prompt: str, num_samples: int = 1) -> None:
+def check_sampling(
+    length: int, temperature: float, top_k: int, prompt: str, num_samples: int = 1
+) -> None:
     if not prompt:
-        raise UserError("The prompt is empty; give at least one character, e.g. prompt='The quick br'.")
+        raise UserError(
+            "The prompt is empty; give at least one character, e.g. prompt='The quick br'."
+        )
     if not isinstance(length, int) or length <= len(prompt):
         raise UserError(
             f"length={length!r} must be a whole number larger than the prompt's {len(prompt)} characters "
@@ -54,14 +64,20 @@ class _Stepper:
     def __init__(self, net: torch.nn.Module, hidden):
         rnn = net.rnn
         if rnn.bidirectional or getattr(rnn, "proj_size", 0):
-            raise ValueError("Sampling needs a unidirectional recurrent network without projections.")
+            raise ValueError(
+                "Sampling needs a unidirectional recurrent network without projections."
+            )
         self.mode, size = rnn.mode, rnn.hidden_size
         self.layers = []
         for layer in range(rnn.num_layers):
             w_ih, w_hh = getattr(rnn, f"weight_ih_l{layer}"), getattr(rnn, f"weight_hh_l{layer}")
             b_ih, b_hh = getattr(rnn, f"bias_ih_l{layer}"), getattr(rnn, f"bias_hh_l{layer}")
-            if self.mode == "LSTM":  # gates i, f, g, o -> i, f, o, g: one sigmoid and one tanh per step
-                order = torch.arange(4 * size, device=w_ih.device).view(4, size)[[0, 1, 3, 2]].flatten()
+            if (
+                self.mode == "LSTM"
+            ):  # gates i, f, g, o -> i, f, o, g: one sigmoid and one tanh per step
+                order = (
+                    torch.arange(4 * size, device=w_ih.device).view(4, size)[[0, 1, 3, 2]].flatten()
+                )
                 w_ih, w_hh, b_ih, b_hh = w_ih[order], w_hh[order], b_ih[order], b_hh[order]
             # Contiguous transposed copies: MKL's addmm on a transposed view is up to twice as slow.
             w_ih, w_hh = w_ih.t().contiguous(), w_hh.t().contiguous()
@@ -81,7 +97,9 @@ class _Stepper:
         x = None
         for layer, (w_ih_t, b_ih, w_hh_t, b_hh) in enumerate(self.layers):
             h = self.h[layer]
-            projected = self.table.index_select(0, ids) if layer == 0 else torch.addmm(b_ih, x, w_ih_t)
+            projected = (
+                self.table.index_select(0, ids) if layer == 0 else torch.addmm(b_ih, x, w_ih_t)
+            )
             if self.mode == "GRU":
                 self._gru(projected, h, torch.addmm(b_hh, h, w_hh_t))
             else:
@@ -89,7 +107,9 @@ class _Stepper:
                 if self.mode == "LSTM":
                     self._lstm(gates, h, self.c[layer])
                 else:
-                    torch.tanh(gates, out=h) if self.mode == "RNN_TANH" else torch.clamp(gates, min=0, out=h)
+                    torch.tanh(gates, out=h) if self.mode == "RNN_TANH" else torch.clamp(
+                        gates, min=0, out=h
+                    )
             x = h
         return torch.addmm(self.head_b, x, self.head_w)
 
@@ -97,7 +117,9 @@ class _Stepper:
     def _lstm(gates: torch.Tensor, h: torch.Tensor, c: torch.Tensor) -> None:
         size = h.size(1)
         sigmoid = gates[:, : 3 * size].sigmoid_()
-        c.mul_(sigmoid[:, size : 2 * size]).addcmul_(sigmoid[:, :size], gates[:, 3 * size :].tanh_())
+        c.mul_(sigmoid[:, size : 2 * size]).addcmul_(
+            sigmoid[:, :size], gates[:, 3 * size :].tanh_()
+        )
         torch.mul(sigmoid[:, 2 * size :], c.tanh(), out=h)
 
     @staticmethod
@@ -132,9 +154,7 @@ def sample_continuation(
         generator.manual_seed(seed)
     else:
         generator.seed()
-    was_training = net.training
-    net.eval()
-    try:
+    with evaluating(net):
         prompt_ids = torch.as_tensor(vocab.encode(prompt), device=device).repeat(num_samples, 1)
         logits, hidden = net(prompt_ids)
         step = _Stepper(net, hidden)
@@ -144,14 +164,14 @@ def sample_continuation(
             ids = pick_next(logits, temperature, top_k, generator).view(-1)
             new_ids.append(ids)
             logits = step(ids)
-    finally:
-        net.train(was_training)
     rows = torch.stack(new_ids, dim=1).tolist()
     return [prompt + vocab.decode(row) for row in rows]
 
 
 @torch.no_grad()
-def greedy_decode(net, source: torch.Tensor, source_lengths: torch.Tensor, start: int, eos: int, max_len: int):
+def greedy_decode(
+    net, source: torch.Tensor, source_lengths: torch.Tensor, start: int, eos: int, max_len: int
+):
     """Likeliest word at each step, for a batch -> (ids (batch, <=max_len), attention (batch, steps, s) or None)."""
     state = net.encode(source, source_lengths)
     token = torch.full((source.size(0),), start, dtype=torch.long, device=source.device)
@@ -186,16 +206,22 @@ def beam_search(
     """
     batch, k = source.size(0), beam_size
     device = source.device
-    state = net.encode(source, source_lengths).select(torch.arange(batch, device=device).repeat_interleave(k))
+    state = net.encode(source, source_lengths).select(
+        torch.arange(batch, device=device).repeat_interleave(k)
+    )
     scores = torch.full((batch, k), float("-inf"), device=device)
-    scores[:, 0] = 0.0  # all beams start identical: keep one alive so the first step does not pick duplicates
+    scores[:, 0] = (
+        0.0  # all beams start identical: keep one alive so the first step does not pick duplicates
+    )
     history = torch.full((batch * k, 0), start, dtype=torch.long, device=device)
     token = torch.full((batch * k,), start, dtype=torch.long, device=device)
     finished: list[list[tuple[float, list[int]]]] = [[] for _ in range(batch)]
     for step in range(1, max_len + 1):
         logits, state, _ = net.decode_step(token, state)
         vocab = logits.size(-1)
-        total = (scores.view(-1, 1) + torch.log_softmax(logits.float(), dim=-1)).view(batch, k * vocab)
+        total = (scores.view(-1, 1) + torch.log_softmax(logits.float(), dim=-1)).view(
+            batch, k * vocab
+        )
         scores, flat = total.topk(k, dim=-1)
         beam, token = flat // vocab, (flat % vocab).view(-1)
         rows = (torch.arange(batch, device=device)[:, None] * k + beam).view(-1)
@@ -204,7 +230,9 @@ def beam_search(
         ended = (token == eos).view(batch, k)
         for b, j in ended.nonzero().tolist():
             if scores[b, j] > float("-inf"):
-                finished[b].append((scores[b, j].item() / step**length_penalty, history[b * k + j, :-1].tolist()))
+                finished[b].append(
+                    (scores[b, j].item() / step**length_penalty, history[b * k + j, :-1].tolist())
+                )
         scores = scores.masked_fill(ended, float("-inf"))
         if all(len(f) >= k for f in finished) or torch.isinf(scores).all():
             break

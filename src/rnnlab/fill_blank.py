@@ -11,7 +11,7 @@ from omegaconf import DictConfig
 from rnnlab.checkpoints import load_task_model
 from rnnlab.cli import CONFIG_DIR, report_user_errors
 from rnnlab.errors import UserError
-from rnnlab.models.cloze import TASK, ClozeModel
+from rnnlab.models.cloze import ClozeModel
 
 
 @hydra.main(version_base="1.3", config_path=str(CONFIG_DIR), config_name="fill_blank")
@@ -19,7 +19,7 @@ from rnnlab.models.cloze import TASK, ClozeModel
 def main(cfg: DictConfig) -> None:
     if not isinstance(cfg.top, int) or cfg.top < 1:
         raise UserError(f"top={cfg.top!r} must be a positive whole number.")
-    model: ClozeModel = load_task_model(cfg.ckpt_path, ClozeModel, TASK, cfg.device)
+    model: ClozeModel = load_task_model(cfg.ckpt_path, ClozeModel, cfg.device)
     for word, probability in model.fill(str(cfg.text), cfg.top):
         print(f"{probability:7.2%}  {word}")
 

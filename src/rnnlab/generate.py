@@ -10,14 +10,21 @@ from omegaconf import DictConfig
 
 from rnnlab.checkpoints import load_task_model
 from rnnlab.cli import CONFIG_DIR, report_user_errors
-from rnnlab.models.char_lm import TASK, CharLanguageModel
+from rnnlab.models.char_lm import CharLanguageModel
 
 
 @hydra.main(version_base="1.3", config_path=str(CONFIG_DIR), config_name="generate")
 @report_user_errors
 def main(cfg: DictConfig) -> None:
-    model = load_task_model(cfg.ckpt_path, CharLanguageModel, TASK, cfg.device)
-    texts = model.sample(cfg.prompt, cfg.length, cfg.temperature, cfg.top_k, num_samples=cfg.num_samples, seed=cfg.seed)
+    model = load_task_model(cfg.ckpt_path, CharLanguageModel, cfg.device)
+    texts = model.sample(
+        cfg.prompt,
+        cfg.length,
+        cfg.temperature,
+        cfg.top_k,
+        num_samples=cfg.num_samples,
+        seed=cfg.seed,
+    )
     print("\n\n".join(texts))
 
 

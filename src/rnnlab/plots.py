@@ -12,7 +12,9 @@ import numpy as np
 
 def attention_figure(weights: np.ndarray, source_words: list[str], output_words: list[str]):
     """Heatmap of attention weights (outputs, sources), words on the axes."""
-    figure, axes = plt.subplots(figsize=(0.5 * len(source_words) + 2, 0.4 * len(output_words) + 1.5))
+    figure, axes = plt.subplots(
+        figsize=(0.5 * len(source_words) + 2, 0.4 * len(output_words) + 1.5)
+    )
     axes.imshow(weights, cmap="viridis", vmin=0.0, vmax=1.0, aspect="auto")
     axes.set_xticks(range(len(source_words)), source_words, rotation=60, ha="right")
     axes.set_yticks(range(len(output_words)), output_words)
@@ -56,7 +58,10 @@ def decay_figure(curves: list[tuple[int, list[float]]], lines: int = 8):
     """Gradient size against distance back in time, log scale: one line per training step (at most `lines`,
     evenly spaced)."""
     figure, axes = plt.subplots(figsize=(7, 4))
-    chosen = [curves[i] for i in np.linspace(0, len(curves) - 1, min(lines, len(curves))).round().astype(int)]
+    chosen = [
+        curves[i]
+        for i in np.linspace(0, len(curves) - 1, min(lines, len(curves))).round().astype(int)
+    ]
     colours = plt.cm.viridis(np.linspace(0, 0.9, len(chosen)))
     for (step, curve), colour in zip(chosen, colours, strict=True):
         axes.semilogy(range(len(curve)), curve, color=colour, label=f"step {step}")

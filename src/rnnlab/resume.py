@@ -8,8 +8,9 @@ from pathlib import Path
 
 from omegaconf import DictConfig, OmegaConf, open_dict
 
-from rnnlab.checkpoints import read_checkpoint
+from rnnlab.checkpoints import read_checkpoint, task_in
 from rnnlab.errors import UserError
+from rnnlab.models.task import task_of
 
 log = logging.getLogger(__name__)
 
@@ -24,7 +25,8 @@ def same_setup(run_dir: Path, cfg: DictConfig) -> bool:
         return False
     before = OmegaConf.load(saved)
     return all(
-        OmegaConf.to_container(before.get(key), resolve=False) == OmegaConf.to_container(cfg[key], resolve=False)
+        OmegaConf.to_container(before.get(key), resolve=False)
+        == OmegaConf.to_container(cfg[key], resolve=False)
         for key in ("model", "data")
     )
 
@@ -33,10 +35,17 @@ def newest_checkpoint(cfg: DictConfig) -> Path | None:
     """The newest last/interrupted checkpoint of this run's own directory, where a re-queued sweep job or a
     fixed `hydra.run.dir` finds its earlier self; else among this task's runs with the same model and data."""
     # Hydra has already rewritten the own directory's .hydra/config.yaml: there is nothing there to compare with.
-    own = [p for name in RESUMABLE if (p := Path(cfg.paths.output_dir) / "checkpoints" / name).is_file()]
+    own = [
+        p
+        for name in RESUMABLE
+        if (p := Path(cfg.paths.output_dir) / "checkpoints" / name).is_file()
+    ]
     runs = Path(cfg.paths.log_dir) / str(cfg.task_name) / "runs"
     candidates = own or [
-        p for name in RESUMABLE for p in runs.glob(f"*/checkpoints/{name}") if same_setup(p.parents[1], cfg)
+        p
+        for name in RESUMABLE
+        for p in runs.glob(f"*/checkpoints/{name}")
+        if same_setup(p.parents[1], cfg)
     ]
     return max(candidates, key=lambda p: p.stat().st_mtime) if candidates else None
 
@@ -51,7 +60,9 @@ def resolve_resume(cfg: DictConfig) -> Path | None:
     """The checkpoint to continue from (None: start fresh); points `paths.output_dir` at its run directory."""
     requested, mode = cfg.get("ckpt_path"), cfg.get("resume")
     if mode not in (None, False, "auto"):
-        raise UserError(f"resume={mode!r} is not an option; use resume=auto, or ckpt_path=<file> / ckpt_path=last.")
+        raise UserError(
+            f"resume={mode!r} is not an option; use resume=auto, or ckpt_path=<file> / ckpt_path=last."
+        )
     if requested == "last" or (mode == "auto" and requested is None):
         checkpoint = newest_checkpoint(cfg)
         if checkpoint is None:
@@ -61,22 +72,30 @@ def resolve_resume(cfg: DictConfig) -> Path | None:
                     f"ckpt_path=last found no last.ckpt of a {cfg.task_name} run with this model and data under "
                     f"{where}; train one first, or give ckpt_path=<file>."
                 )
-            log.info("resume=auto: no earlier run with this model and data under %s; starting fresh.", where)
+            log.info(
+                "resume=auto: no earlier run with this model and data under %s; starting fresh.",
+                where,
+            )
             return None
     elif requested is None:
         return None
     else:
         checkpoint = Path(requested)
     contents = read_checkpoint(checkpoint)
-    found = (contents.get("hyper_parameters") or {}).get("task")
-    if found != cfg.model.task:
+    found, wanted = task_in(contents), task_of(cfg.model._target_)
+    if found != wanted:
         raise UserError(
-            f"{checkpoint} is a checkpoint of the {found or 'unknown'} task, not of {cfg.model.task}; "
+            f"{checkpoint} is a checkpoint of the {found or 'unknown'} task, not of {wanted}; "
             "give a checkpoint of the model you are training."
         )
     run = run_dir_of(checkpoint)
     if run is not None:
         with open_dict(cfg):
             cfg.paths.output_dir = str(run)
-    log.info("Resuming from %s (step %s) in %s", checkpoint, contents.get("global_step"), run or cfg.paths.output_dir)
+    log.info(
+        "Resuming from %s (step %s) in %s",
+        checkpoint,
+        contents.get("global_step"),
+        run or cfg.paths.output_dir,
+    )
     return checkpoint

@@ -21,6 +21,7 @@ from omegaconf import DictConfig
 from rnnlab.cli import user_error_in
 from rnnlab.compare import distinct_overrides
 from rnnlab.dashboard import markdown_table
+from rnnlab.lightning_internals import failed_job_error
 
 log = logging.getLogger(__name__)
 
@@ -32,10 +33,13 @@ def job_outcome(job_return: JobReturn) -> dict[str, Any]:
     if job_return.status == JobStatus.COMPLETED:
         value = job_return.return_value
         return {"status": "completed", "result": value if isinstance(value, (int, float)) else None}
-    error = job_return._return_value  # reading `.return_value` of a failed job re-raises its exception
+    error = failed_job_error(job_return)
     user_error = user_error_in(error)
     message = str(user_error) if user_error else f"{type(error).__name__}: {error}"
-    return {"status": "failed", "error": message.strip().splitlines()[0] if message.strip() else type(error).__name__}
+    return {
+        "status": "failed",
+        "error": message.strip().splitlines()[0] if message.strip() else type(error).__name__,
+    }
 
 
 def write_atomically(path: Path, text: str) -> None:
@@ -47,9 +51,15 @@ def write_atomically(path: Path, text: str) -> None:
 def summary_table(sweep_dir: Path) -> tuple[str, list[dict]]:
     """The Markdown table of every job that has ended so far, and their records."""
     records = []
-    for status_file in sorted(sweep_dir.glob(f"*/{STATUS_FILE}"), key=lambda p: (len(p.parent.name), p.parent.name)):
+    for status_file in sorted(
+        sweep_dir.glob(f"*/{STATUS_FILE}"), key=lambda p: (len(p.parent.name), p.parent.name)
+    ):
         records.append(json.loads(status_file.read_text()))
-    own = distinct_overrides([r["overrides"] for r in records]) if len(records) > 1 else [[]] * len(records)
+    own = (
+        distinct_overrides([r["overrides"] for r in records])
+        if len(records) > 1
+        else [[]] * len(records)
+    )
     rows = [
         (
             r["job"],
@@ -71,10 +81,19 @@ class SweepReport(Callback):
         if hydra_cfg is None or hydra_cfg.mode != RunMode.MULTIRUN:
             return
         job_dir = Path(hydra_cfg.runtime.output_dir)
-        record = {"job": hydra_cfg.job.num, "overrides": list(job_return.overrides or []), **job_outcome(job_return)}
+        record = {
+            "job": hydra_cfg.job.num,
+            "overrides": list(job_return.overrides or []),
+            **job_outcome(job_return),
+        }
         write_atomically(job_dir / STATUS_FILE, json.dumps(record))
         if record["status"] == "failed":
-            log.error("Job %s (%s) failed: %s", record["job"], " ".join(record["overrides"]), record["error"])
+            log.error(
+                "Job %s (%s) failed: %s",
+                record["job"],
+                " ".join(record["overrides"]),
+                record["error"],
+            )
         table, _ = summary_table(job_dir.parent)
         write_atomically(job_dir.parent / "sweep_summary.md", table + "\n")
 

@@ -4,4 +4,10 @@ from rnnlab.callbacks.interruption import InterruptionCheckpoint
 from rnnlab.callbacks.text_samples import TextSamples
 from rnnlab.callbacks.throughput import Throughput
 
-__all__ = ["GradientNorms", "GradientThroughTime", "InterruptionCheckpoint", "TextSamples", "Throughput"]
+__all__ = [
+    "GradientNorms",
+    "GradientThroughTime",
+    "InterruptionCheckpoint",
+    "TextSamples",
+    "Throughput",
+]

@@ -7,10 +7,12 @@ import re
 import lightning as L
 import torch
 
-from rnnlab.dashboard import logging_step
+from rnnlab.lightning_internals import is_logging_step
 
 # nn.RNN/LSTM/GRU name their parameters weight_ih_l0, bias_hh_l1_reverse, ...: group them by layer.
-_RECURRENT = re.compile(r"^(?P<module>.+)\.(weight|bias)_(ih|hh)_l(?P<layer>\d+)(?P<reverse>_reverse)?$")
+_RECURRENT = re.compile(
+    r"^(?P<module>.+)\.(weight|bias)_(ih|hh)_l(?P<layer>\d+)(?P<reverse>_reverse)?$"
+)
 
 
 def layer_of(parameter_name: str) -> str:
@@ -28,8 +30,10 @@ class GradientNorms(L.Callback):
     Measured before gradient clipping, so exploding gradients show their real size.
     """
 
-    def on_before_optimizer_step(self, trainer: L.Trainer, module: L.LightningModule, optimizer) -> None:
-        if not logging_step(trainer):
+    def on_before_optimizer_step(
+        self, trainer: L.Trainer, module: L.LightningModule, optimizer
+    ) -> None:
+        if not is_logging_step(trainer):
             return
         squares: dict[str, torch.Tensor] = {}
         for name, parameter in module.named_parameters():

@@ -11,8 +11,11 @@ import lightning as L
 import torch
 import torch.nn.functional as F
 
-from rnnlab.dashboard import logging_step, tensorboard_writer
+from rnnlab.dashboard import tensorboard_writer
 from rnnlab.errors import UserError
+from rnnlab.lightning_internals import is_logging_step
+from rnnlab.models.char_lm import CharLanguageModel
+from rnnlab.models.task import require_task
 from rnnlab.plots import decay_figure
 
 
@@ -44,16 +47,16 @@ class GradientThroughTime(L.Callback):
         self._batch = None
 
     def setup(self, trainer: L.Trainer, module: L.LightningModule, stage: str) -> None:
-        if not hasattr(module, "vocab") or not hasattr(getattr(module, "net", None), "rnn"):
-            raise UserError(
-                "callbacks.grad_through_time measures character language models only; drop it for "
-                f"model.task={module.hparams.get('task')}."
-            )
+        require_task(module, CharLanguageModel, "callbacks.grad_through_time")
 
-    def on_train_batch_start(self, trainer: L.Trainer, module: L.LightningModule, batch, batch_idx: int) -> None:
-        self._batch = batch if logging_step(trainer) else None
+    def on_train_batch_start(
+        self, trainer: L.Trainer, module: L.LightningModule, batch, batch_idx: int
+    ) -> None:
+        self._batch = batch if is_logging_step(trainer) else None
 
-    def on_before_optimizer_step(self, trainer: L.Trainer, module: L.LightningModule, optimizer) -> None:
+    def on_before_optimizer_step(
+        self, trainer: L.Trainer, module: L.LightningModule, optimizer
+    ) -> None:
         # After the backward pass and before the update: the weights that produced this step's gradients.
         # autograd.grad with the inputs alone leaves the parameters' .grad untouched.
         if self._batch is None:
@@ -67,4 +70,6 @@ class GradientThroughTime(L.Callback):
     def on_validation_end(self, trainer: L.Trainer, module: L.LightningModule) -> None:
         writer = tensorboard_writer(trainer)
         if writer is not None and self.curves and not trainer.sanity_checking:
-            writer.add_figure("grad_through_time", decay_figure(self.curves), global_step=trainer.global_step)
+            writer.add_figure(
+                "grad_through_time", decay_figure(self.curves), global_step=trainer.global_step
+            )

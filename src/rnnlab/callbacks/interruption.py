@@ -19,7 +19,9 @@ class InterruptionCheckpoint(OnExceptionCheckpoint):
     def __init__(self, dirpath: str):
         super().__init__(dirpath=dirpath, filename="interrupted")
 
-    def on_exception(self, trainer: L.Trainer, module: L.LightningModule, exception: BaseException) -> None:
+    def on_exception(
+        self, trainer: L.Trainer, module: L.LightningModule, exception: BaseException
+    ) -> None:
         if trainer.global_step == 0 or isinstance(user_error_in(exception), NonFiniteLoss):
             return
         super().on_exception(trainer, module, exception)

@@ -7,6 +7,8 @@ from collections.abc import Sequence
 import lightning as L
 
 from rnnlab.dashboard import code_block, tensorboard_writer
+from rnnlab.models.char_lm import CharLanguageModel
+from rnnlab.models.task import require_task
 
 
 class TextSamples(L.Callback):
@@ -31,14 +33,21 @@ class TextSamples(L.Callback):
         self.seed = seed
         self._last_step = -1
 
+    def setup(self, trainer: L.Trainer, module: L.LightningModule, stage: str) -> None:
+        require_task(module, CharLanguageModel, "callbacks.text_samples")
+
     def _write(self, trainer: L.Trainer, module: L.LightningModule) -> None:
         writer = tensorboard_writer(trainer)
         step = trainer.global_step
         if writer is None or step == self._last_step:  # no writer on ranks other than 0
             return
         self._last_step = step
-        (text,) = module.sample(self.prompt, self.length, self.temperature, self.top_k, seed=self.seed)
-        writer.add_text(f"samples/{self.prompt}", f"step {step}:\n\n{code_block(text)}", global_step=step)
+        (text,) = module.sample(
+            self.prompt, self.length, self.temperature, self.top_k, seed=self.seed
+        )
+        writer.add_text(
+            f"samples/{self.prompt}", f"step {step}:\n\n{code_block(text)}", global_step=step
+        )
 
     def on_train_batch_end(self, trainer, module, outputs, batch, batch_idx) -> None:
         if trainer.global_step in self.at_steps:

@@ -1,4 +1,4 @@
-"""The character-level language model task: loss, bits per character, optimisers, sampling."""
+"""The character-level language model: its network, and the task (loss, bits per character, sampling)."""
 
 from __future__ import annotations
 
@@ -7,24 +7,55 @@ from typing import Any
 
 import torch
 import torch.nn.functional as F
+from torch import nn
 from torchmetrics import MeanMetric
 
 from rnnlab.data.vocab import CharVocab
 from rnnlab.decoding import sample_continuation
-from rnnlab.models.recurrent import RecurrentLM, detach_hidden
-from rnnlab.models.task import TaskModule
+from rnnlab.errors import require_positive
+from rnnlab.models.backbone import Hidden, RecurrentSpec, detach_hidden
+from rnnlab.models.task import MeanBits, MeanPerplexity, TaskModule
 
-TASK = "char_lm"
+
+class RecurrentLM(nn.Module):
+    """Next-token network as the lecture's SimpleLSTM, for any cell.
+
+    `forward(x (batch, time) int64, hidden) -> (logits (batch, time, vocab), hidden)`.
+    """
+
+    def __init__(
+        self,
+        vocab_size: int,
+        cell: str = "lstm",
+        embedding_dim: int = 64,
+        hidden_size: int = 256,
+        num_layers: int = 2,
+        dropout: float = 0.0,
+    ):
+        super().__init__()
+        require_positive("model", embedding_dim=embedding_dim)
+        spec = RecurrentSpec(cell, hidden_size, num_layers, dropout)
+        self.embedding = nn.Embedding(vocab_size, embedding_dim)
+        self.rnn = spec.build(embedding_dim)  # nn.RNN is tanh, as in the lecture
+        self.dropout = nn.Dropout(dropout)
+        self.head = nn.Linear(hidden_size, vocab_size)
+
+    def forward(self, x: torch.Tensor, hidden: Hidden | None = None) -> tuple[torch.Tensor, Hidden]:
+        out, hidden = self.rnn(self.embedding(x), hidden)
+        return self.head(self.dropout(out)), hidden
 
 
 class CharLanguageModel(TaskModule):
     """Predicts the next character. Logs train/loss, train/bpc, {val,test}/{loss,bpc,ppl}.
 
-    `vocab` comes from the DataModule and is saved in the checkpoint with every
-    hyperparameter, so a checkpoint alone is enough to sample. `optimizer` and
-    `scheduler` are plain Hydra configs (`_partial_: true`), kept as data so the
-    checkpoint loads with `weights_only=True`.
+    `vocab` comes from the DataModule and is saved in the checkpoint with every hyperparameter,
+    so a checkpoint alone is enough to sample. `optimizer` and `scheduler` are plain Hydra configs
+    (`_partial_: true`), kept as data so the checkpoint loads with `weights_only=True`.
     """
+
+    task = "char_lm"
+    throughput_unit = "chars"
+    progress_metric = "bpc"
 
     def __init__(
         self,
@@ -37,13 +68,13 @@ class CharLanguageModel(TaskModule):
         carry_hidden: bool = False,
         optimizer: dict[str, Any] | None = None,
         scheduler: dict[str, Any] | None = None,
-        task: str = TASK,
     ):
         super().__init__()
         self.save_hyperparameters()
         self.vocab = CharVocab(vocab)
         self.net = RecurrentLM(len(vocab), cell, embedding_dim, hidden_size, num_layers, dropout)
-        self.eval_loss = MeanMetric()
+        self.init_stage_metrics({"loss": MeanMetric(), "bpc": MeanBits(), "ppl": MeanPerplexity()})
+        # The state each stage carries into its next batch (contiguous streams only).
         self._hidden: dict[str, Any] = {}
 
     def forward(self, x: torch.Tensor, hidden=None):
@@ -51,7 +82,8 @@ class CharLanguageModel(TaskModule):
 
     def _loss(self, batch: tuple[torch.Tensor, torch.Tensor], stage: str) -> torch.Tensor:
         x, y = batch
-        # Contiguous streams continue the previous batch, so the state carries over (detached: truncated BPTT).
+        # Contiguous streams continue the previous batch, so the state carries over
+        # (detached: truncated BPTT).
         hidden = self._hidden.get(stage) if self.hparams.carry_hidden else None
         logits, hidden = self.net(x, hidden)
         if self.hparams.carry_hidden:
@@ -63,48 +95,43 @@ class CharLanguageModel(TaskModule):
         self.log_training(loss, bpc=loss / math.log(2))
         return loss
 
-    item_unit = "chars"
+    def evaluate_batch(self, batch, batch_idx: int, stage: str, metrics) -> None:
+        loss = self._loss(batch, stage)
+        for name in ("loss", "bpc", "ppl"):
+            metrics[name].update(loss, weight=batch[1].numel())
 
-    def batch_items(self, batch) -> int:
+    def count_items(self, batch) -> int:
         return batch[0].numel()
 
-    def embeddings(self) -> dict[str, tuple[torch.Tensor, list[str]]]:
+    def projector_embeddings(self) -> dict[str, tuple[torch.Tensor, list[str]]]:
         return {"characters": (self.net.embedding.weight, self.vocab.chars)}
 
     def on_save_checkpoint(self, checkpoint: dict) -> None:
-        # The state carried into the next batch, so a resumed run continues the streams where they were.
+        super().on_save_checkpoint(checkpoint)
+        # The state carried into the next batch, so a resumed run continues the streams.
         if self._hidden.get("train") is not None:
             checkpoint["carried_hidden"] = self._hidden["train"]
 
     def on_load_checkpoint(self, checkpoint: dict) -> None:
+        super().on_load_checkpoint(checkpoint)
         if "carried_hidden" in checkpoint:
             hidden = checkpoint["carried_hidden"]
-            self._hidden["train"] = tuple(hidden) if isinstance(hidden, (tuple, list)) else hidden
+            is_pair = isinstance(hidden, (tuple, list))
+            self._hidden["train"] = tuple(hidden) if is_pair else hidden
 
     def on_train_start(self) -> None:
         super().on_train_start()
         hidden = self._hidden.get("train")
         if hidden is not None:  # restored from a checkpoint on the CPU
-            self._hidden["train"] = (
-                tuple(h.to(self.device) for h in hidden) if isinstance(hidden, tuple) else hidden.to(self.device)
-            )
+            if isinstance(hidden, tuple):
+                self._hidden["train"] = tuple(h.to(self.device) for h in hidden)
+            else:
+                self._hidden["train"] = hidden.to(self.device)
 
     def on_train_batch_start(self, batch, batch_idx: int) -> None:
         super().on_train_batch_start(batch, batch_idx)
         if batch_idx == 0:  # a new epoch reads the streams from their beginnings
             self._hidden.pop("train", None)
-
-    def _eval_step(self, batch, batch_idx: int, stage: str) -> None:
-        loss = self._loss(batch, stage)
-        self.eval_loss.update(loss, weight=batch[1].numel())
-
-    def _eval_epoch_end(self, stage: str) -> None:
-        loss = self.eval_loss.compute()
-        self.eval_loss.reset()
-        self._hidden.pop(stage, None)
-        self.log(f"{stage}/loss", loss, sync_dist=True)
-        self.log(f"{stage}/bpc", loss / math.log(2), prog_bar=stage == "val", sync_dist=True)
-        self.log(f"{stage}/ppl", torch.exp(loss), sync_dist=True)
 
     def on_validation_epoch_start(self) -> None:
         self._hidden.pop("val", None)
@@ -112,10 +139,24 @@ class CharLanguageModel(TaskModule):
     def on_test_epoch_start(self) -> None:
         self._hidden.pop("test", None)
 
-    def sample(self, prompt: str, length: int = 400, temperature: float = 0.8, top_k: int = 0, **kwargs) -> list[str]:
-        """Continue `prompt` to `length` characters; see `rnnlab.decoding.sample_continuation`."""
-        return sample_continuation(self.net, self.vocab, prompt, length, temperature, top_k, **kwargs)
+    def end_evaluation(self, stage: str, values: dict[str, float]) -> None:
+        self._hidden.pop(stage, None)
 
-    def showcase(self, prompt: str, length: int = 400, temperature: float = 0.8, top_k: int = 0) -> str:
-        """One sampled paragraph, for the end-of-run summary."""
+    def sample(
+        self,
+        prompt: str,
+        length: int = 400,
+        temperature: float = 0.8,
+        top_k: int = 0,
+        **kwargs,
+    ) -> list[str]:
+        """Continue `prompt` to `length` characters; see `rnnlab.decoding.sample_continuation`."""
+        return sample_continuation(
+            self.net, self.vocab, prompt, length, temperature, top_k, **kwargs
+        )
+
+    def demo_text(
+        self, prompt: str, length: int = 400, temperature: float = 0.8, top_k: int = 0
+    ) -> str:
+        """One sampled paragraph."""
         return self.sample(prompt, length, temperature, top_k)[0]

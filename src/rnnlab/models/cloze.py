@@ -13,13 +13,12 @@ from torchmetrics import MeanMetric
 from torchmetrics.classification import MulticlassAccuracy
 
 from rnnlab.dashboard import markdown_table, write_text
-from rnnlab.data.wiki_cloze import BLANK, CLOZE_SPECIALS
 from rnnlab.data.words import tokenize
-from rnnlab.errors import UserError
-from rnnlab.models.recurrent import CELLS, check_sizes
+from rnnlab.errors import UserError, require_positive
+from rnnlab.eval_mode import evaluating
+from rnnlab.models.backbone import RecurrentSpec
 from rnnlab.models.task import TaskModule
-
-TASK = "cloze"
+from rnnlab.tokens import BLANK, CLOZE_SPECIALS, UNK
 
 
 class ClozeNet(nn.Module):
@@ -40,23 +39,23 @@ class ClozeNet(nn.Module):
         bidirectional: bool,
     ):
         super().__init__()
-        check_sizes(cell, embedding_dim, hidden_size, num_layers, dropout)
+        require_positive("model", embedding_dim=embedding_dim)
+        spec = RecurrentSpec(cell, hidden_size, num_layers, dropout, bidirectional)
         self.embedding = nn.Embedding(vocab_size, embedding_dim, padding_idx=0)
-        self.rnn = CELLS[cell](
-            embedding_dim,
-            hidden_size,
-            num_layers,
-            batch_first=True,
-            dropout=dropout if num_layers > 1 else 0.0,
-            bidirectional=bidirectional,
-        )
+        self.rnn = spec.build(embedding_dim)
         self.hidden_size, self.bidirectional = hidden_size, bidirectional
         self.dropout = nn.Dropout(dropout)
-        self.head = nn.Linear(hidden_size * (2 if bidirectional else 1), vocab_size)
+        self.head = nn.Linear(spec.output_size, vocab_size)
 
-    def forward(self, tokens: torch.Tensor, lengths: torch.Tensor, blank: torch.Tensor) -> torch.Tensor:
-        packed = pack_padded_sequence(self.embedding(tokens), lengths.cpu(), batch_first=True, enforce_sorted=False)
-        outputs, _ = pad_packed_sequence(self.rnn(packed)[0], batch_first=True, total_length=tokens.size(1))
+    def forward(
+        self, tokens: torch.Tensor, lengths: torch.Tensor, blank: torch.Tensor
+    ) -> torch.Tensor:
+        packed = pack_padded_sequence(
+            self.embedding(tokens), lengths.cpu(), batch_first=True, enforce_sorted=False
+        )
+        outputs, _ = pad_packed_sequence(
+            self.rnn(packed)[0], batch_first=True, total_length=tokens.size(1)
+        )
         zero = outputs.new_zeros(outputs.size(0), 1, outputs.size(2))
         rows = torch.arange(tokens.size(0), device=tokens.device)
         # A zero step on each side stands for "no words before / after the blank".
@@ -71,6 +70,10 @@ class ClozeNet(nn.Module):
 class ClozeModel(TaskModule):
     """The fill-in-the-blank task. Logs {train,val,test}/loss and {val,test}/top1, top5 accuracy."""
 
+    task = "cloze"
+    throughput_unit = "words"
+    progress_metric = "top1"
+
     def __init__(
         self,
         vocab: list[str],
@@ -82,38 +85,32 @@ class ClozeModel(TaskModule):
         bidirectional: bool = True,
         optimizer: dict[str, Any] | None = None,
         scheduler: dict[str, Any] | None = None,
-        task: str = TASK,
     ):
         super().__init__()
         self.save_hyperparameters()
         self.vocab = list(vocab)
         self.index = {w: i for i, w in enumerate(self.vocab)}
-        self.net = ClozeNet(len(vocab), cell, embedding_dim, hidden_size, num_layers, dropout, bidirectional)
-        self._examples: list[tuple[str, str, str]] = []
+        self.net = ClozeNet(
+            len(vocab), cell, embedding_dim, hidden_size, num_layers, dropout, bidirectional
+        )
         classes = len(vocab)
-        self.metrics = nn.ModuleDict(
+        self.init_stage_metrics(
             {
-                stage: nn.ModuleDict(
-                    {
-                        "loss": MeanMetric(),
-                        "top1": MulticlassAccuracy(classes, top_k=1, average="micro"),
-                        "top5": MulticlassAccuracy(classes, top_k=min(5, classes), average="micro"),
-                    }
-                )
-                for stage in ("val", "test")
+                "loss": MeanMetric(),
+                "top1": MulticlassAccuracy(classes, top_k=1, average="micro"),
+                "top5": MulticlassAccuracy(classes, top_k=min(5, classes), average="micro"),
             }
         )
+        self._examples: list[tuple[str, str, str]] = []
 
     def forward(self, tokens, lengths, blank):
         return self.net(tokens, lengths, blank)
 
-    item_unit = "words"
-
-    def batch_items(self, batch) -> int:
+    def count_items(self, batch) -> torch.Tensor:
         """Words read, the blank included."""
-        return int(batch[1].sum())
+        return batch[1].sum()
 
-    def embeddings(self) -> dict[str, tuple[torch.Tensor, list[str]]]:
+    def projector_embeddings(self) -> dict[str, tuple[torch.Tensor, list[str]]]:
         return {"words": (self.net.embedding.weight, self.vocab)}
 
     def training_step(self, batch, batch_idx: int):
@@ -122,63 +119,57 @@ class ClozeModel(TaskModule):
         self.log_training(loss)
         return loss
 
-    def _eval_step(self, batch, batch_idx: int, stage: str) -> None:
+    def evaluate_batch(self, batch, batch_idx: int, stage: str, metrics) -> None:
         tokens, lengths, blank, answer = batch
         logits = self.net(tokens, lengths, blank)
-        metrics = self.metrics[stage]
         metrics["loss"].update(F.cross_entropy(logits, answer), weight=len(answer))
         metrics["top1"].update(logits, answer)
         metrics["top5"].update(logits, answer)
         if batch_idx == 0:
             self._examples = self._example_rows(tokens, lengths, logits, answer)
 
-    def _example_rows(self, tokens, lengths, logits, answer, rows: int = 8) -> list[tuple[str, str, str]]:
+    def _example_rows(self, tokens, lengths, logits, answer, rows: int = 8):
         """(sentence with ___, answer, top-3 guesses) for the first sentences of a batch."""
         guesses = logits[:rows].topk(min(3, logits.size(-1)), dim=-1).indices.tolist()
         examples = []
         for row, guess in enumerate(guesses):
             words = [self.vocab[i] for i in tokens[row, : int(lengths[row])].tolist()]
             sentence = " ".join("___" if w == BLANK else w for w in words)
-            examples.append((sentence, self.vocab[int(answer[row])], ", ".join(self.vocab[i] for i in guess)))
+            top = ", ".join(self.vocab[i] for i in guess)
+            examples.append((sentence, self.vocab[int(answer[row])], top))
         return examples
 
-    def _eval_epoch_end(self, stage: str) -> None:
-        for name, metric in self.metrics[stage].items():
-            self.log(f"{stage}/{name}", metric.compute(), prog_bar=name == "top1", sync_dist=True)
-            metric.reset()
+    def end_evaluation(self, stage: str, values: dict[str, float]) -> None:
         if self._examples:
-            write_text(
-                self._trainer, f"{stage}/examples", markdown_table(("sentence", "answer", "top 3"), self._examples)
-            )
+            header = ("sentence", "answer", "top 3")
+            write_text(self.trainer, f"{stage}/examples", markdown_table(header, self._examples))
         self._examples = []
 
-    @torch.no_grad()
     def fill(self, text: str, top: int = 5) -> list[tuple[str, float]]:
         """The `top` likeliest words for the one blank (`___`) in `text`, with their probabilities."""
         parts = re.split(r"_{3,}", text)
         if len(parts) != 2:
-            found = len(parts) - 1
             raise UserError(
-                f"The text must hold exactly one blank written ___ (found {found}), e.g. 'I am ___ hungry'."
+                f"The text must hold exactly one blank written ___ (found {len(parts) - 1}), "
+                "e.g. 'I am ___ hungry'."
             )
         before, after = tokenize(parts[0]), tokenize(parts[1])
-        unk = self.index["<UNK>"]
-        ids = [self.index.get(w, unk) for w in before] + [self.index[BLANK]] + [self.index.get(w, unk) for w in after]
-        was_training = self.training
-        self.eval()
-        logits = self.net(
-            torch.tensor([ids], device=self.device),
-            torch.tensor([len(ids)]),
-            torch.tensor([len(before)], device=self.device),
-        )
-        self.train(was_training)
+        unk = self.index[UNK]
+        known = [self.index.get(w, unk) for w in before]
+        ids = known + [self.index[BLANK]] + [self.index.get(w, unk) for w in after]
+        with evaluating(self):
+            logits = self.net(
+                torch.tensor([ids], device=self.device),
+                torch.tensor([len(ids)]),
+                torch.tensor([len(before)], device=self.device),
+            )
         logits[0, : len(CLOZE_SPECIALS)] = float("-inf")  # never propose a special token
         probs = torch.softmax(logits[0], -1)
-        values, indices = probs.topk(min(top, len(self.vocab) - 3))
+        values, indices = probs.topk(min(top, len(self.vocab) - len(CLOZE_SPECIALS)))
         return [(self.vocab[i], p) for i, p in zip(indices.tolist(), values.tolist(), strict=True)]
 
-    def showcase(self, texts: list[str], top: int = 3) -> str:
-        """Top candidates for a few blanks, for the end-of-run summary."""
+    def demo_text(self, texts: list[str], top: int = 3) -> str:
+        """Top candidates for a few blanks."""
         lines = []
         for text in texts:
             candidates = ", ".join(f"{w} ({p:.0%})" for w, p in self.fill(text, top))

@@ -7,24 +7,24 @@ from typing import Any
 import torch
 import torch.nn.functional as F
 from torch import nn
-from torchmetrics import MeanAbsoluteError, MeanSquaredError
+from torchmetrics import MeanAbsoluteError, MeanMetric, MeanSquaredError
 
 from rnnlab.dashboard import tensorboard_writer
-from rnnlab.models.recurrent import CELLS, check_sizes
+from rnnlab.models.backbone import RecurrentSpec
 from rnnlab.models.task import TaskModule
 from rnnlab.plots import forecast_figure
 
-TASK = "forecast"
-FORECASTERS = ("rnn", "naive", "seasonal")
+# The forecasters compared on every split, and the suffix of their metric names.
+FORECASTERS = {"rnn": "", "naive": "_naive", "seasonal": "_seasonal"}
 
 
 class RecurrentRegressor(nn.Module):
-    """`forward(x (batch, time, 1)) -> next value (batch,)`: torch's RNN over the window, a linear head on its end."""
+    """`forward(x (batch, time, 1)) -> next value (batch,)`: torch's RNN over the window, a linear
+    head on its last output."""
 
     def __init__(self, cell: str, hidden_size: int, num_layers: int, dropout: float):
         super().__init__()
-        check_sizes(cell, 1, hidden_size, num_layers, dropout)
-        self.rnn = CELLS[cell](1, hidden_size, num_layers, batch_first=True, dropout=dropout if num_layers > 1 else 0.0)
+        self.rnn = RecurrentSpec(cell, hidden_size, num_layers, dropout).build(input_size=1)
         self.head = nn.Linear(hidden_size, 1)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
@@ -33,8 +33,12 @@ class RecurrentRegressor(nn.Module):
 
 
 class ForecastModel(TaskModule):
-    """Logs {val,test}/{mae,rmse} of the RNN and of the naive and seasonal-naive baselines, in series units,
-    and a plot of the test span (truth vs forecasts) to TensorBoard."""
+    """Logs {val,test}/{mae,rmse} of the RNN and of the naive and seasonal-naive baselines, in
+    series units, and a plot of the test span (truth vs forecasts) to TensorBoard."""
+
+    task = "forecast"
+    throughput_unit = "steps"
+    progress_metric = "rmse"
 
     def __init__(
         self,
@@ -46,28 +50,26 @@ class ForecastModel(TaskModule):
         dropout: float = 0.0,
         optimizer: dict[str, Any] | None = None,
         scheduler: dict[str, Any] | None = None,
-        task: str = TASK,
     ):
         super().__init__()
         self.save_hyperparameters()
         self.net = RecurrentRegressor(cell, hidden_size, num_layers, dropout)
-        self.metrics = nn.ModuleDict(
-            {
-                f"{stage}_{who}": nn.ModuleDict({"mae": MeanAbsoluteError(), "rmse": MeanSquaredError(squared=False)})
-                for stage in ("val", "test")
-                for who in FORECASTERS
-            }
-        )
+        errors = {}
+        for suffix in FORECASTERS.values():
+            errors[f"mae{suffix}"] = MeanAbsoluteError()
+            errors[f"rmse{suffix}"] = MeanSquaredError(squared=False)
+        self.init_stage_metrics({"loss": MeanMetric(), **errors})
         self._test_span: list[torch.Tensor] = []
         self.test_errors: dict[str, float] = {}
 
+    def to_series_units(self, scaled: torch.Tensor) -> torch.Tensor:
+        return scaled * self.hparams.std + self.hparams.mean
+
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         """Next value in the series' own units."""
-        return self.net(x) * self.hparams.std + self.hparams.mean
+        return self.to_series_units(self.net(x))
 
-    item_unit = "steps"
-
-    def batch_items(self, batch) -> int:
+    def count_items(self, batch) -> int:
         """Time steps read: windows x window length."""
         return batch[0].size(0) * batch[0].size(1)
 
@@ -77,42 +79,37 @@ class ForecastModel(TaskModule):
         self.log_training(loss)
         return loss
 
-    def _eval_step(self, batch, batch_idx: int, stage: str) -> None:
+    def evaluate_batch(self, batch, batch_idx: int, stage: str, metrics) -> None:
         inputs, target, naive, seasonal = batch
-        truth = target * self.hparams.std + self.hparams.mean
-        predicted = self(inputs)
-        self.log(f"{stage}/loss", F.mse_loss(self.net(inputs), target), batch_size=len(target), sync_dist=True)
-        for who, forecast in zip(FORECASTERS, (predicted, naive, seasonal), strict=True):
-            for metric in self.metrics[f"{stage}_{who}"].values():
-                metric.update(forecast, truth)
+        scaled = self.net(inputs)
+        metrics["loss"].update(F.mse_loss(scaled, target), weight=len(target))
+        truth, predicted = self.to_series_units(target), self.to_series_units(scaled)
+        forecasts = (predicted, naive, seasonal)
+        for suffix, forecast in zip(FORECASTERS.values(), forecasts, strict=True):
+            metrics[f"mae{suffix}"].update(forecast, truth)
+            metrics[f"rmse{suffix}"].update(forecast, truth)
         if stage == "test":
-            self._test_span.append(torch.stack([truth, predicted, naive, seasonal]).cpu())
+            self._test_span.append(torch.stack([truth, *forecasts]).cpu())
 
-    def _eval_epoch_end(self, stage: str) -> None:
-        for who in FORECASTERS:
-            for name, metric in self.metrics[f"{stage}_{who}"].items():
-                suffix = "" if who == "rnn" else f"_{who}"
-                value = metric.compute()
-                self.log(f"{stage}/{name}{suffix}", value, prog_bar=who == "rnn" and name == "rmse", sync_dist=True)
-                if stage == "test":
-                    self.test_errors[f"{name}{suffix}"] = float(value)
-                metric.reset()
-
-    def on_test_epoch_end(self) -> None:
-        super().on_test_epoch_end()
-        writer = tensorboard_writer(self._trainer)
+    def end_evaluation(self, stage: str, values: dict[str, float]) -> None:
+        if stage != "test":
+            return
+        self.test_errors = {name.removeprefix("test/"): value for name, value in values.items()}
+        writer = tensorboard_writer(self.trainer)
         if writer is not None and self._test_span:
             span = torch.cat(self._test_span, dim=1).numpy()
-            figure = forecast_figure(span, ("truth", "rnn", "naive", "seasonal naive"))
-            writer.add_figure("test/forecast", figure, self.global_step)
+            labels = ("truth", "rnn", "naive", "seasonal naive")
+            writer.add_figure("test/forecast", forecast_figure(span, labels), self.global_step)
         self._test_span = []
 
-    def showcase(self) -> str:
-        """The test errors beside the baselines', for the end-of-run summary."""
-        e = self.test_errors
-        if not e:
+    def demo_text(self) -> str:
+        """The test errors beside the baselines'."""
+        errors = self.test_errors
+        if not errors:
             return "no test errors yet"
+        names = {"rnn": "rnn", "naive": "naive", "seasonal": "seasonal naive"}
         return "\n".join(
-            f"{who:15} MAE {e['mae' + s]:8.3f}   RMSE {e['rmse' + s]:8.3f}"
-            for who, s in (("rnn", ""), ("naive", "_naive"), ("seasonal naive", "_seasonal"))
+            f"{names[forecaster]:15} MAE {errors['mae' + suffix]:8.3f}"
+            f"   RMSE {errors['rmse' + suffix]:8.3f}"
+            for forecaster, suffix in FORECASTERS.items()
         )

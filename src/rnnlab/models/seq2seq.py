@@ -1,15 +1,27 @@
-"""Encoder-decoder networks: a (bidirectional) encoder over packed sequences, optional attention, a decoder."""
+"""Sequence to sequence: the encoder-decoder network (a bidirectional encoder over packed sequences,
+optional attention, a decoder) and the task (teacher-forced training, greedy and beam-search decoding,
+BLEU and exact match)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import torch
+import torch.nn.functional as F
 from torch import nn
 from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence
+from torchmetrics import MeanMetric
+from torchmetrics.text import BLEUScore
 
-from rnnlab.errors import UserError
-from rnnlab.models.recurrent import CELLS, Hidden, check_sizes
+from rnnlab.dashboard import markdown_table, tensorboard_writer, write_text
+from rnnlab.data.words import WordVocab, encoder_tokens, tokenize
+from rnnlab.decoding import beam_search, greedy_decode
+from rnnlab.errors import UserError, require_positive
+from rnnlab.eval_mode import evaluating
+from rnnlab.models.backbone import Hidden, RecurrentSpec
+from rnnlab.models.task import TaskModule
+from rnnlab.plots import attention_figure
 
 ATTENTION = ("none", "bahdanau", "luong")
 
@@ -25,8 +37,12 @@ class DecoderState:
     def select(self, index: torch.Tensor) -> DecoderState:
         """Keep / repeat / reorder batch rows (beam search)."""
         pick = lambda h: h.index_select(1, index)  # noqa: E731
-        hidden = tuple(map(pick, self.hidden)) if isinstance(self.hidden, tuple) else pick(self.hidden)
-        return DecoderState(hidden, self.memory.index_select(0, index), self.mask.index_select(0, index))
+        hidden = (
+            tuple(map(pick, self.hidden)) if isinstance(self.hidden, tuple) else pick(self.hidden)
+        )
+        return DecoderState(
+            hidden, self.memory.index_select(0, index), self.mask.index_select(0, index)
+        )
 
 
 class Attention(nn.Module):
@@ -42,10 +58,14 @@ class Attention(nn.Module):
         else:
             self.key_proj = nn.Linear(key_size, query_size, bias=False)
 
-    def forward(self, query: torch.Tensor, keys: torch.Tensor, mask: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+    def forward(
+        self, query: torch.Tensor, keys: torch.Tensor, mask: torch.Tensor
+    ) -> tuple[torch.Tensor, torch.Tensor]:
         """query (batch, q), keys (batch, time, k), mask (batch, time) -> context (batch, k), weights (batch, time)."""
         if self.kind == "bahdanau":
-            scores = self.score(torch.tanh(self.query_proj(query).unsqueeze(1) + self.key_proj(keys))).squeeze(-1)
+            scores = self.score(
+                torch.tanh(self.query_proj(query).unsqueeze(1) + self.key_proj(keys))
+            ).squeeze(-1)
         else:
             scores = torch.bmm(self.key_proj(keys), query.unsqueeze(-1)).squeeze(-1)
         weights = torch.softmax(scores.masked_fill(~mask, float("-inf")), dim=-1)
@@ -72,43 +92,44 @@ class Seq2SeqNet(nn.Module):
         attention: str = "bahdanau",
     ):
         super().__init__()
-        check_sizes(cell, embedding_dim, hidden_size, num_layers, dropout)
         if attention not in ATTENTION:
-            raise UserError(f"model.attention={attention!r} is not known; choose one of {', '.join(ATTENTION)}.")
-        between = dropout if num_layers > 1 else 0.0
-        rnn = CELLS[cell]
+            known = ", ".join(ATTENTION)
+            raise UserError(f"model.attention={attention!r} is not known; choose one of {known}.")
+        require_positive("model", embedding_dim=embedding_dim)
+        encoder = RecurrentSpec(cell, hidden_size, num_layers, dropout, bidirectional)
         self.cell, self.attention_kind = cell, attention
         self.source_embedding = nn.Embedding(source_vocab_size, embedding_dim, padding_idx=0)
-        self.encoder = rnn(
-            embedding_dim, hidden_size, num_layers, batch_first=True, dropout=between, bidirectional=bidirectional
-        )
-        key_size = hidden_size * (2 if bidirectional else 1)
+        self.encoder = encoder.build(embedding_dim)
+        key_size = encoder.output_size
         # A bidirectional encoder's two final states per layer are joined into the decoder's one.
         self.bridge = nn.Linear(2 * hidden_size, hidden_size) if bidirectional else None
         self.target_embedding = nn.Embedding(target_vocab_size, embedding_dim, padding_idx=0)
         feeds_context = attention == "bahdanau"
-        self.decoder = rnn(
-            embedding_dim + (key_size if feeds_context else 0),
-            hidden_size,
-            num_layers,
-            batch_first=True,
-            dropout=between,
+        decoder = RecurrentSpec(cell, hidden_size, num_layers, dropout)
+        self.decoder = decoder.build(embedding_dim + (key_size if feeds_context else 0))
+        self.attention = (
+            Attention(attention, hidden_size, key_size) if attention != "none" else None
         )
-        self.attention = Attention(attention, hidden_size, key_size) if attention != "none" else None
         self.dropout = nn.Dropout(dropout)
         self.head = nn.Linear(hidden_size + (key_size if self.attention else 0), target_vocab_size)
 
     def encode(self, source: torch.Tensor, source_lengths: torch.Tensor) -> DecoderState:
         """Read the source as a packed sequence, so padding never enters the final state."""
         packed = pack_padded_sequence(
-            self.source_embedding(source), source_lengths.cpu(), batch_first=True, enforce_sorted=False
+            self.source_embedding(source),
+            source_lengths.cpu(),
+            batch_first=True,
+            enforce_sorted=False,
         )
         outputs, hidden = self.encoder(packed)
         memory, _ = pad_packed_sequence(outputs, batch_first=True, total_length=source.size(1))
         if self.bridge is not None:
             join = lambda h: torch.tanh(self.bridge(torch.cat([h[0::2], h[1::2]], dim=-1)))  # noqa: E731
             hidden = tuple(map(join, hidden)) if isinstance(hidden, tuple) else join(hidden)
-        mask = torch.arange(source.size(1), device=source.device)[None, :] < source_lengths.to(source.device)[:, None]
+        mask = (
+            torch.arange(source.size(1), device=source.device)[None, :]
+            < source_lengths.to(source.device)[:, None]
+        )
         return DecoderState(hidden, memory, mask)
 
     def decode_step(
@@ -126,7 +147,11 @@ class Seq2SeqNet(nn.Module):
         if self.attention_kind == "luong":  # attend with the new state
             context, weights = self.attention(output, state.memory, state.mask)
         features = output if context is None else torch.cat([output, context], dim=-1)
-        return self.head(self.dropout(features)), DecoderState(hidden, state.memory, state.mask), weights
+        return (
+            self.head(self.dropout(features)),
+            DecoderState(hidden, state.memory, state.mask),
+            weights,
+        )
 
     def forward(self, source, source_lengths, decoder_input, teacher_forcing: float = 1.0):
         state = self.encode(source, source_lengths)
@@ -142,3 +167,177 @@ class Seq2SeqNet(nn.Module):
                 token = decoder_input[:, t + 1] if use_truth else logits.argmax(-1)
         weights = torch.stack(all_weights, dim=1) if self.attention is not None else None
         return torch.stack(all_logits, dim=1), weights
+
+
+class Seq2SeqModel(TaskModule):
+    """Encoder-decoder over word sentences. Logs {train,val,test}/loss, token_acc and
+    {val,test}/exact_match, bleu.
+
+    Validation decodes greedily; test and `reply` use beam search with `beam_size`.
+    Both vocabularies are saved in the checkpoint, so it alone is enough to chat.
+    """
+
+    task = "seq2seq"
+    throughput_unit = "tokens"
+    progress_metric = "exact_match"
+
+    def __init__(
+        self,
+        source_vocab: list[str],
+        target_vocab: list[str],
+        cell: str = "gru",
+        embedding_dim: int = 128,
+        hidden_size: int = 256,
+        num_layers: int = 1,
+        dropout: float = 0.1,
+        bidirectional: bool = True,
+        attention: str = "bahdanau",
+        teacher_forcing: float = 1.0,
+        beam_size: int = 5,
+        length_penalty: float = 1.0,
+        max_decode_length: int = 30,
+        num_text_samples: int = 3,
+        optimizer: dict[str, Any] | None = None,
+        scheduler: dict[str, Any] | None = None,
+    ):
+        super().__init__()
+        self.save_hyperparameters()
+        if not 0 <= teacher_forcing <= 1:
+            raise UserError(f"model.teacher_forcing={teacher_forcing} must lie in [0, 1].")
+        require_positive("model", beam_size=beam_size)
+        self.source_vocab = WordVocab(source_vocab)
+        self.target_vocab = WordVocab(target_vocab)
+        self.net = Seq2SeqNet(
+            len(source_vocab),
+            len(target_vocab),
+            cell,
+            embedding_dim,
+            hidden_size,
+            num_layers,
+            dropout,
+            bidirectional,
+            attention,
+        )
+        self.init_stage_metrics(
+            {
+                "loss": MeanMetric(),
+                "token_acc": MeanMetric(),
+                "exact_match": MeanMetric(),
+                "bleu": BLEUScore(),
+            }
+        )
+        self._examples: list[tuple[str, str, str]] = []
+
+    def forward(self, source, source_lengths, decoder_input, teacher_forcing: float = 1.0):
+        return self.net(source, source_lengths, decoder_input, teacher_forcing)
+
+    def _loss(self, batch, teacher_forcing: float = 1.0):
+        inputs = (batch["source"], batch["source_lengths"], batch["decoder_input"])
+        logits, weights = self.net(*inputs, teacher_forcing)
+        target = batch["target"]
+        flat_logits = logits.reshape(-1, logits.size(-1))
+        loss = F.cross_entropy(flat_logits, target.reshape(-1), ignore_index=0)
+        real = target != 0
+        token_acc = ((logits.argmax(-1) == target) & real).sum() / real.sum()
+        return loss, token_acc, weights
+
+    def count_items(self, batch) -> torch.Tensor:
+        """Target tokens, padding excluded (left on the device: no sync per step)."""
+        return (batch["target"] != self.target_vocab.pad).sum()
+
+    def projector_embeddings(self) -> dict[str, tuple[torch.Tensor, list[str]]]:
+        return {
+            "source_words": (self.net.source_embedding.weight, self.source_vocab.words),
+            "target_words": (self.net.target_embedding.weight, self.target_vocab.words),
+        }
+
+    def training_step(self, batch, batch_idx: int):
+        loss, token_acc, _ = self._loss(batch, self.hparams.teacher_forcing)
+        self.log_training(loss, token_acc=token_acc)
+        return loss
+
+    def _decode(self, source, source_lengths, beam_size: int) -> list[list[int]]:
+        """Word ids of the reply to each source row: beam search, or greedy for beam_size 1."""
+        vocab, hp = self.target_vocab, self.hparams
+        args = (source, source_lengths, vocab.start, vocab.eos, hp.max_decode_length)
+        if beam_size > 1:
+            return beam_search(
+                self.net, *args, beam_size=beam_size, length_penalty=hp.length_penalty
+            )
+        return greedy_decode(self.net, *args)[0].tolist()
+
+    def evaluate_batch(self, batch, batch_idx: int, stage: str, metrics) -> None:
+        loss, token_acc, _ = self._loss(batch)
+        n_tokens = (batch["target"] != 0).sum()
+        metrics["loss"].update(loss, weight=n_tokens)
+        metrics["token_acc"].update(token_acc, weight=n_tokens)
+        beam_size = self.hparams.beam_size if stage == "test" else 1
+        ids = self._decode(batch["source"], batch["source_lengths"], beam_size)
+        predictions = [self.target_vocab.decode(row) for row in ids]
+        references = [self.target_vocab.decode(row) for row in batch["target"].tolist()]
+        pairs = zip(predictions, references, strict=True)
+        metrics["exact_match"].update(torch.tensor([p == r for p, r in pairs], dtype=torch.float))
+        metrics["bleu"].update(
+            [" ".join(p) for p in predictions], [[" ".join(r)] for r in references]
+        )
+        if batch_idx == 0:
+            sources = [self.source_vocab.decode(row) for row in batch["source"].tolist()]
+            rows = zip(sources, predictions, references, strict=True)
+            examples = [(" ".join(s), " ".join(p), " ".join(r)) for s, p, r in rows]
+            self._examples = examples[: self.hparams.num_text_samples]
+            if stage == "val":
+                self._log_attention(batch)
+
+    def end_evaluation(self, stage: str, values: dict[str, float]) -> None:
+        if self._examples:
+            header = ("input", "reply", "reference")
+            write_text(self.trainer, f"{stage}/examples", markdown_table(header, self._examples))
+
+    def _log_attention(self, batch) -> None:
+        """The first validation sentence's attention: rows are output words, columns input words."""
+        writer = tensorboard_writer(self.trainer)
+        if writer is None or self.net.attention is None or self.trainer.sanity_checking:
+            return
+        vocab = self.target_vocab
+        source, lengths = batch["source"][:1], batch["source_lengths"][:1]
+        args = (source, lengths, vocab.start, vocab.eos, self.hparams.max_decode_length)
+        ids, weights = greedy_decode(self.net, *args)
+        n_source = int(lengths[0])
+        source_words = [self.source_vocab.words[i] for i in source[0, :n_source].tolist()]
+        output_ids = ids[0].tolist()
+        if vocab.eos in output_ids:  # up to and including <EOS>
+            output_ids = output_ids[: output_ids.index(vocab.eos) + 1]
+        output_words = [vocab.words[i] for i in output_ids]
+        image = weights[0, : len(output_words), :n_source].float().cpu().numpy()
+        figure = attention_figure(image, source_words, output_words)
+        writer.add_figure("val/attention", figure, self.global_step)
+
+    def reply(self, texts: list[str], beam_size: int | None = None) -> list[str]:
+        """Answer (translate) each text; words the model never saw become <UNK>."""
+        tokens = [tokenize(t) for t in texts]
+        if any(not t for t in tokens):
+            raise UserError("An input has no words (letters or digits); give a sentence.")
+        rows = [self.source_vocab.encode(encoder_tokens(t)) for t in tokens]
+        lengths = torch.tensor([len(r) for r in rows], device=self.device)
+        source = torch.zeros(len(rows), int(lengths.max()), dtype=torch.long, device=self.device)
+        for i, row in enumerate(rows):
+            source[i, : len(row)] = torch.tensor(row)
+        with evaluating(self):
+            # A beam of one is the greedy reply.
+            k = self.hparams.beam_size if beam_size is None else beam_size
+            ids = beam_search(
+                self.net,
+                source,
+                lengths,
+                self.target_vocab.start,
+                self.target_vocab.eos,
+                self.hparams.max_decode_length,
+                beam_size=k,
+                length_penalty=self.hparams.length_penalty,
+            )
+        return [" ".join(self.target_vocab.decode(row)) for row in ids]
+
+    def demo_text(self, texts: list[str]) -> str:
+        """Replies to a few inputs."""
+        replies = self.reply(texts)
+        return "\n".join(f"{t} -> {r}" for t, r in zip(texts, replies, strict=True))
