@@ -19,7 +19,11 @@ from rnnlab.train import set_matmul_precision
 
 def project_config(overrides: list[str], work_dir: Path) -> DictConfig:
     """conf/train.yaml as `python train.py <overrides>` composes it, writing under `work_dir`."""
-    paths = [f"paths.output_dir={work_dir}/run", f"paths.data_dir={work_dir}/data", "paths.log_dir=null"]
+    paths = [
+        f"paths.output_dir={work_dir}/run",
+        f"paths.data_dir={work_dir}/data",
+        "paths.log_dir=null",
+    ]
     with initialize_config_dir(config_dir=str(CONFIG_DIR), version_base="1.3"):
         return compose(config_name="train", overrides=[*paths, *overrides])
 

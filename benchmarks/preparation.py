@@ -1,5 +1,5 @@
-"""Corpus preparation at scale: synthetic dumps of N copies of the shipped excerpt, each prepared in a fresh
-child process, so its time and peak memory are its own."""
+"""Corpus preparation at scale: synthetic dumps of N copies of the shipped excerpt,
+each prepared in a fresh child process, so its time and peak memory are its own."""
 
 from __future__ import annotations
 
@@ -27,9 +27,9 @@ print(json.dumps(measure_preparation(*json.loads(sys.argv[1]))))
 
 
 def make_synthetic_dump(multiple: int, path: Path) -> tuple[int, int]:
-    """Write the excerpt's pages `multiple` times, each copy under new titles, to `path` (.xml, or compressed
-    when it ends in .bz2); return (pages, uncompressed bytes). The text is real Wikipedia, so cleaning costs
-    what it costs on a full dump."""
+    """Write the excerpt's pages `multiple` times, each copy under new titles,
+    to `path` (.xml, or compressed when it ends in .bz2); return (pages, uncompressed bytes).
+    The text is real Wikipedia, so cleaning costs what it costs on a full dump."""
     from rnnlab.data.sources import default_dump
 
     raw = bz2.decompress(default_dump().read_bytes())
@@ -48,13 +48,15 @@ def make_synthetic_dump(multiple: int, path: Path) -> tuple[int, int]:
 
 
 def measure_preparation(dump: str, cache_dir: str, workers: int | None) -> dict:
-    """Prepare `dump` into an empty `cache_dir` in this process: seconds and peak resident memory in MB
-    (this process, and the largest of its worker processes)."""
+    """Prepare `dump` into an empty `cache_dir` in this process: seconds and peak resident memory
+    in MB (this process, and the largest of its worker processes)."""
     from rnnlab.data.corpus import prepare_corpus
     from rnnlab.data.sources import FileSource
 
     start = time.perf_counter()
-    corpus = prepare_corpus(FileSource(Path(dump)), Path(cache_dir), min_char_count=10, max_chars=None, workers=workers)
+    corpus = prepare_corpus(
+        FileSource(Path(dump)), Path(cache_dir), min_char_count=10, max_chars=None, workers=workers
+    )
     seconds = time.perf_counter() - start
     kib = 1024 if sys.platform != "darwin" else 1  # ru_maxrss is in KiB on Linux, bytes on macOS
     return {
@@ -71,10 +73,11 @@ def preparation_rows(
     work_dir: Path | None = None,
     compressed: bool = True,
 ) -> list[dict]:
-    """For each dump size (a multiple of the excerpt) and worker setting (None = every core), prepare the corpus
-    from nothing in a fresh child process. One dict per run: multiple, workers, dump_mb (uncompressed XML),
-    seconds, mb_per_s and pages_per_s (of uncompressed XML and of all pages read), peak_rss_mb (the preparing
-    process) and worker_peak_rss_mb. `compressed` writes the dumps as .xml.bz2, as Wikipedia ships them."""
+    """For each dump size (a multiple of the excerpt) and worker setting (None = every core),
+    prepare the corpus from nothing in a fresh child process. One dict per run:
+    multiple, workers, dump_mb (uncompressed XML), seconds, mb_per_s and pages_per_s
+    (of uncompressed XML and of all pages read), peak_rss_mb (the preparing process)
+    and worker_peak_rss_mb. `compressed` writes the dumps as .xml.bz2, as Wikipedia ships them."""
     if work_dir is None:
         with tempfile.TemporaryDirectory() as tmp:
             return preparation_rows(multiples, workers, Path(tmp), compressed)
@@ -113,7 +116,9 @@ def _in_child(dump: Path, cache_dir: Path, workers: int | None) -> dict:
     paths = [str(_REPO_ROOT), os.environ.get("PYTHONPATH")]
     env["PYTHONPATH"] = os.pathsep.join(path for path in paths if path)
     args = json.dumps([str(dump), str(cache_dir), workers])
-    done = subprocess.run([sys.executable, "-c", _CHILD, args], capture_output=True, text=True, check=False, env=env)
+    done = subprocess.run(
+        [sys.executable, "-c", _CHILD, args], capture_output=True, text=True, check=False, env=env
+    )
     if done.returncode != 0:
         raise RuntimeError(f"preparing {dump} failed:\n{done.stderr[-2000:]}")
     return json.loads(done.stdout.strip().splitlines()[-1])

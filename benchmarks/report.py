@@ -34,9 +34,13 @@ def write_markdown(report: dict, path: Path) -> None:
     lines = [
         "# rnnlab benchmarks",
         "",
-        f"Measured {machine['date']} on {machine['cpu']} ({machine['cores']} cores, {machine['threads']} torch threads"
-        f"{', GPU ' + machine['gpu'] if machine['gpu'] else ', no GPU'}), torch {machine['torch']}, "
-        f"Lightning {machine['lightning']}, Python {machine['python']}.",
+        (
+            f"Measured {machine['date']} on {machine['cpu']} "
+            f"({machine['cores']} cores, {machine['threads']} torch threads"
+            f"{', GPU ' + machine['gpu'] if machine['gpu'] else ', no GPU'}), "
+            f"torch {machine['torch']}, Lightning {machine['lightning']}, "
+            f"Python {machine['python']}."
+        ),
         "",
         f"Each figure is the median of {report['settings']['repeats']} repetitions after warm-up. "
         f"Command: `{report['command']}`",

@@ -1,4 +1,5 @@
-"""Seq2seq speed: training target tokens/s and batched beam-search sentences/s (`experiment=number_words`)."""
+"""Seq2seq speed: training target tokens/s and batched beam-search sentences/s
+(`experiment=number_words`)."""
 
 from __future__ import annotations
 
@@ -12,7 +13,8 @@ from rnnlab.decoding import beam_search
 
 
 def beam_sentences_per_s(model, datamodule, device: str, sentences: int, beam: int, repeats: int):
-    """Median sentences/s of one batched beam search over the first validation sources -> (rate, mean length)."""
+    """Median sentences/s of one batched beam search over the first validation sources
+    -> (rate, mean length)."""
     model.to(device).eval()
     data = datamodule.splits["val"]
     batch = data[list(range(min(sentences, len(data))))]
@@ -27,20 +29,31 @@ def beam_sentences_per_s(model, datamodule, device: str, sentences: int, beam: i
     return len(source) / statistics.median(seconds), statistics.mean(len(r) for r in replies)
 
 
-def seq2seq_rows(cfg, warmup: int, steps: int, sentences: int, beam: int, repeats: int) -> list[dict]:
+def seq2seq_rows(
+    cfg, warmup: int, steps: int, sentences: int, beam: int, repeats: int
+) -> list[dict]:
     rates, model, datamodule = [], None, None
     for _ in range(repeats):
         rate, model, datamodule = lightning_run(cfg, warmup, steps)
         rates.append(rate)
     device = device_of(cfg)
     with torch.inference_mode():
-        beam_rate, mean_length = beam_sentences_per_s(model, datamodule, device, sentences, beam, repeats)
+        beam_rate, mean_length = beam_sentences_per_s(
+            model, datamodule, device, sentences, beam, repeats
+        )
     return [
-        {"device": device, "measure": "training target tokens/s", "value": round(statistics.median(rates))},
+        {
+            "device": device,
+            "measure": "training target tokens/s",
+            "value": round(statistics.median(rates)),
+        },
         {
             "device": device,
             "measure": f"beam search (beam {beam}, {sentences} sentences per call) sentences/s",
             "value": round(beam_rate, 1),
-            "note": f"model after {warmup + steps} training steps; replies average {mean_length:.1f} words",
+            "note": (
+                f"model after {warmup + steps} training steps; "
+                f"replies average {mean_length:.1f} words"
+            ),
         },
     ]

@@ -1,8 +1,9 @@
-"""Character-LM training throughput: the project's LightningModule under the Trainer vs a plain PyTorch loop.
+"""Character-LM training throughput: the project's LightningModule under the Trainer vs
+a plain PyTorch loop.
 
-Both sides train the same configured model (conf/ defaults: 32 streams x 64 characters, carried state,
-AdamW with the cosine schedule, clipping at 1.0) on the same batches in the same process, alternately,
-so drifts in machine load hit both alike.
+Both sides train the same configured model (conf/ defaults: 32 streams x 64 characters,
+carried state, AdamW with the cosine schedule, clipping at 1.0) on the same batches
+in the same process, alternately, so drifts in machine load hit both alike.
 """
 
 from __future__ import annotations
@@ -18,15 +19,27 @@ import torch.nn.functional as F
 from benchmarks.common import Stopwatch, build, project_config
 from rnnlab.models.backbone import detach_hidden
 
-# Callbacks of a real run that act once per step stay on; these act only at validation, at chosen steps or at
-# the start, which the timed steps never reach, so they are switched off to keep the timing clean.
-OFF_STEP_CALLBACKS = ["~callbacks.text_samples", "~callbacks.model_checkpoint", "~callbacks.model_summary"]
+# Callbacks of a real run that act once per step stay on; these act only at validation,
+# at chosen steps or at the start, which the timed steps never reach, so they are switched off
+# to keep the timing clean.
+OFF_STEP_CALLBACKS = [
+    "~callbacks.text_samples",
+    "~callbacks.model_checkpoint",
+    "~callbacks.model_summary",
+]
 NO_VALIDATION = ["trainer.limit_val_batches=0", "trainer.num_sanity_val_steps=0"]
 
 
-def char_config(work_dir: Path, cell: str, device: str, precision: str = "32-true", extra: list[str] = ()):
+def char_config(
+    work_dir: Path, cell: str, device: str, precision: str = "32-true", extra: list[str] = ()
+):
     accelerator = "gpu" if device == "cuda" else "cpu"
-    overrides = [f"model={cell}", f"trainer.accelerator={accelerator}", f"trainer.precision={precision}", *extra]
+    overrides = [
+        f"model={cell}",
+        f"trainer.accelerator={accelerator}",
+        f"trainer.precision={precision}",
+        *extra,
+    ]
     return project_config(overrides, work_dir)
 
 
@@ -36,8 +49,8 @@ def per_step_callbacks(cfg) -> list[str]:
 
 
 class _StepClock(L.Callback):
-    """Times the training steps after `first` (the warm-up) to `last`, and counts the items they read
-    in the task's own unit (`count_items`: characters, target tokens, ...)."""
+    """Times the training steps after `first` (the warm-up) to `last`, and counts the items they
+    read in the task's own unit (`count_items`: characters, target tokens, ...)."""
 
     def __init__(self, first: int, last: int, device: str):
         self.first, self.last, self.watch, self.items = first, last, Stopwatch(device), 0
@@ -59,14 +72,18 @@ def device_of(cfg) -> str:
 
 
 def project_trainer(cfg, *extra_callbacks: L.Callback, **settings) -> L.Trainer:
-    """The Trainer of `python train.py` with this config: its callbacks and loggers, plus `extra_callbacks`."""
+    """The Trainer of `python train.py` with this config: its callbacks and loggers,
+    plus `extra_callbacks`."""
     callbacks = [hydra.utils.instantiate(entry) for entry in cfg.callbacks.values() if entry]
     loggers = [hydra.utils.instantiate(entry) for entry in cfg.logger.values() if entry]
-    return hydra.utils.instantiate(cfg.trainer, callbacks=[*callbacks, *extra_callbacks], logger=loggers, **settings)
+    return hydra.utils.instantiate(
+        cfg.trainer, callbacks=[*callbacks, *extra_callbacks], logger=loggers, **settings
+    )
 
 
 def lightning_run(cfg, warmup: int, steps: int, compile_net: bool = False):
-    """Train as `python train.py` does (configured Trainer, logger and callbacks) -> (items/s, model, datamodule)."""
+    """Train as `python train.py` does (configured Trainer, logger and callbacks)
+    -> (items/s, model, datamodule)."""
     torch.manual_seed(0)
     datamodule, model = build(cfg)
     if compile_net:
@@ -81,7 +98,8 @@ def lightning_rate(cfg, warmup: int, steps: int, compile_net: bool = False) -> f
 
 
 def plain_rate(cfg, warmup: int, steps: int, compile_net: bool = False) -> float:
-    """Characters/s of a hand-written loop over the same model, optimiser, schedule, clipping and batches."""
+    """Characters/s of a hand-written loop over the same model, optimiser, schedule,
+    clipping and batches."""
     torch.manual_seed(0)
     datamodule, model = build(cfg)
     device = device_of(cfg)
@@ -91,7 +109,9 @@ def plain_rate(cfg, warmup: int, steps: int, compile_net: bool = False) -> float
     optimizers = model.configure_optimizers()
     optimizer, schedule = optimizers["optimizer"], optimizers["lr_scheduler"]["scheduler"]
     precision = cfg.trainer.precision
-    autocast = torch.autocast(device, dtype=_autocast_dtype(precision), enabled="mixed" in precision)
+    autocast = torch.autocast(
+        device, dtype=_autocast_dtype(precision), enabled="mixed" in precision
+    )
     scaler = torch.amp.GradScaler(device, enabled=precision == "16-mixed")
     watch, hidden = Stopwatch(device), None
     batches = itertools.islice(datamodule.train_dataloader(), warmup + steps)

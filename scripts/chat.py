@@ -1,4 +1,5 @@
-"""`python scripts/chat.py ckpt_path=<.ckpt> text="'hello, how are you'"`: the same as `rnnlab-chat`."""
+"""`python scripts/chat.py ckpt_path=<.ckpt> text="'hello, how are you'"`:
+the same as `rnnlab-chat`."""
 
 from rnnlab.chat import main
 

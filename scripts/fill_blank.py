@@ -1,4 +1,5 @@
-"""`python scripts/fill_blank.py ckpt_path=<.ckpt> text="I am ___ hungry at all."`: the same as `rnnlab-fill-blank`."""
+"""`python scripts/fill_blank.py ckpt_path=<.ckpt> text="I am ___ hungry at all."`:
+the same as `rnnlab-fill-blank`."""
 
 from rnnlab.fill_blank import main
 

@@ -1,4 +1,5 @@
-"""`python scripts/generate.py ckpt_path=<.ckpt> prompt="The quick br" length=400`: the same as `rnnlab-generate`."""
+"""`python scripts/generate.py ckpt_path=<.ckpt> prompt="The quick br" length=400`:
+the same as `rnnlab-generate`."""
 
 from rnnlab.generate import main
 

@@ -1,4 +1,5 @@
-"""Shared fixtures: offline settings, a tiny MediaWiki dump, composed configs and one small trained run."""
+"""Shared fixtures: offline settings, a tiny MediaWiki dump, composed configs
+and one small trained run."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-# Without these a hub call retries for ~25 s before failing; no test may download anything.
+# Without these a hub call keeps retrying before it fails; no test may download anything.
 os.environ.setdefault("HF_DATASETS_OFFLINE", "1")
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
@@ -48,7 +49,8 @@ TINY_DUMP = """<mediawiki xmlns="http://www.mediawiki.org/xml/export-0.10/" vers
     <title>Fox</title><ns>0</ns><id>1</id>
     <revision><id>11</id><text xml:space="preserve">{{Infobox animal|name=Fox|colour=red}}
 [[File:Fox.jpg|thumb|upright|A red fox in snow.]]
-The '''quick brown fox''' is a [[mammal|small mammal]] of the [[Canidae]] family.&lt;ref&gt;{{cite book
+The '''quick brown fox''' is a [[mammal|small mammal]] of the [[Canidae]] \
+family.&lt;ref&gt;{{cite book
 |title=Foxes}}&lt;/ref&gt;
 
 == Habitat ==
@@ -89,7 +91,8 @@ def tiny_dump(tmp_path: Path) -> Path:
 
 
 def compose_train(root: Path, *overrides: str) -> DictConfig:
-    """The composed train config, writing under `root`, as `python train.py <overrides>` would see it."""
+    """The composed train config, writing under `root`, as `python train.py <overrides>`
+    would see it."""
     with initialize_config_dir(config_dir=str(CONFIG_DIR), version_base="1.3"):
         cfg = compose(config_name="train", overrides=[f"paths.root_dir={root}", *overrides])
     with open_dict(cfg):
@@ -117,7 +120,8 @@ def data_dir(tmp_path_factory) -> Path:
 
 @pytest.fixture(scope="session")
 def trained_run(tmp_path_factory, data_dir: Path) -> tuple[subprocess.CompletedProcess, Path]:
-    """`python train.py` with small sizes, once per session: (the finished process, its run directory)."""
+    """`python train.py` with small sizes, once per session: (the finished process,
+    its run directory)."""
     root = tmp_path_factory.mktemp("trained")
     result = run_cli("train.py", f"paths.root_dir={root}", f"paths.data_dir={data_dir}", *SMALL)
     assert result.returncode == 0, result.stderr[-3000:]

@@ -1,4 +1,5 @@
-"""A smoke run of `scripts/benchmark.py` with tiny sizes: both result files, with the sections and rows asked for."""
+"""A smoke run of `scripts/benchmark.py` with tiny sizes: both result files,
+with the sections and rows asked for."""
 
 import json
 import subprocess
@@ -12,10 +13,11 @@ from rnnlab.models import RecurrentLM
 
 TINY = [
     "--cells", "rnn", "--steps", "2", "--warmup", "1", "--repeats", "1",
-    "--override", "model.hidden_size=16", "model.embedding_dim=8", "data.max_chars=100000", "data.batch_size=4",
-    "data.seq_len=16", "trainer.log_every_n_steps=1",
+    "--override", "model.hidden_size=16", "model.embedding_dim=8", "data.max_chars=100000",
+    "data.batch_size=4", "data.seq_len=16", "trainer.log_every_n_steps=1",
     "--seq2seq-override", "data.count=200", "model.hidden_size=16", "model.embedding_dim=8",
-    "--length", "30", "--batches", "1", "4", "--beam-sentences", "4", "--data-batches", "3", "--stateful-seconds", "1",
+    "--length", "30", "--batches", "1", "4", "--beam-sentences", "4", "--data-batches", "3",
+    "--stateful-seconds", "1",
 ]  # fmt: skip
 
 
@@ -23,16 +25,21 @@ def test_a_tiny_benchmark_run_writes_json_and_markdown(tmp_path):
     sections = ["training", "data", "generation", "seq2seq", "stateful", "gpu"]
     out_json, out_md = tmp_path / "results.json", tmp_path / "results.md"
     command = [sys.executable, "scripts/benchmark.py", "--sections", *sections, *TINY]
-    subprocess.run([*command, "--json", str(out_json), "--markdown", str(out_md)], cwd=REPO, check=True)
+    subprocess.run(
+        [*command, "--json", str(out_json), "--markdown", str(out_md)], cwd=REPO, check=True
+    )
 
     results = json.loads(out_json.read_text())
     assert {"date", "cpu", "cores", "torch"} <= results["machine"].keys()
     assert list(results["sections"]) == sections
     (training,) = results["sections"]["training"]["rows"]
     assert training["cell"] == "rnn" and training["ratio"] > 0
-    assert training["ratio"] == round(training["lightning_chars_per_s"] / training["plain_chars_per_s"], 3)
+    assert training["ratio"] == round(
+        training["lightning_chars_per_s"] / training["plain_chars_per_s"], 3
+    )
     generation = results["sections"]["generation"]["rows"]
-    assert [row["batch"] for row in generation] == [1, 4] and generation[0]["speedup_vs_batch_1"] == 1
+    assert [row["batch"] for row in generation] == [1, 4]
+    assert generation[0]["speedup_vs_batch_1"] == 1
     assert all(row["products_alone_ms"] > 0 and row["speedup_bound"] > 0 for row in generation)
     assert {row["data"] for row in results["sections"]["stateful"]["rows"]} == {
         "data.stateful=true",
@@ -45,7 +52,10 @@ def test_a_tiny_benchmark_run_writes_json_and_markdown(tmp_path):
     markdown = out_md.read_text()
     for section in results["sections"].values():
         assert f"## {section['title']}" in markdown
-    assert "| cell | device | precision | plain_chars_per_s | lightning_chars_per_s | ratio |" in markdown
+    assert (
+        "| cell | device | precision | plain_chars_per_s | lightning_chars_per_s | ratio |"
+        in markdown
+    )
     assert results["machine"]["cpu"] in markdown
 
 

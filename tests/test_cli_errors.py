@@ -20,32 +20,70 @@ def bad(tmp_path_factory) -> Path:
     (folder / "truncated.xml.bz2").write_bytes(dump[: len(dump) // 2])
     (folder / "latin1.txt").write_bytes(("Ein schönes Café. " * 200).encode("latin-1"))
     (folder / "notes.ckpt").write_text("these are notes, not weights")
-    (folder / "tiny.txt").write_text("The quick brown fox. " * 30)  # holds the default sample prompt's characters
+    # Holds the default sample prompt's characters.
+    (folder / "tiny.txt").write_text("The quick brown fox. " * 30)
     return folder
 
 
-# (command, arguments, what stderr must say); {bad} is the folder above, {ckpt} a character-model checkpoint.
+# (command, arguments, what stderr must say); {bad} is the folder above,
+# {ckpt} a character-model checkpoint.
 CASES = {
     "unknown model": ("train.py", ["model=transformer"], "Could not find 'model/transformer'"),
-    "unknown option": ("train.py", ["model.hiden_size=64"], "Could not override 'model.hiden_size'"),
-    "zero size": ("train.py", ["model.hidden_size=0"], "model.hidden_size=0 must be a positive whole number."),
-    "negative batch": ("train.py", ["data.batch_size=-8"], "data.batch_size=-8 must be a positive whole number."),
+    "unknown option": (
+        "train.py",
+        ["model.hiden_size=64"],
+        "Could not override 'model.hiden_size'",
+    ),
+    "zero size": (
+        "train.py",
+        ["model.hidden_size=0"],
+        "model.hidden_size=0 must be a positive whole number.",
+    ),
+    "negative batch": (
+        "train.py",
+        ["data.batch_size=-8"],
+        "data.batch_size=-8 must be a positive whole number.",
+    ),
     "dropout": ("train.py", ["model.dropout=1.5"], "model.dropout=1.5 must lie in [0, 1)."),
     "window beyond corpus": (
         "train.py",
         ["data.max_chars=60000", "data.seq_len=100000"],
         "fewer than one batch needs",
     ),
-    "batch beyond corpus": ("train.py", ["data.path={bad}/tiny.txt", "data.batch_size=64"], "fewer than one batch"),
-    "missing data path": ("train.py", ["data.path={bad}/nowhere.xml"], "does not exist; set data.path"),
+    "batch beyond corpus": (
+        "train.py",
+        ["data.path={bad}/tiny.txt", "data.batch_size=64"],
+        "fewer than one batch",
+    ),
+    "missing data path": (
+        "train.py",
+        ["data.path={bad}/nowhere.xml"],
+        "does not exist; set data.path",
+    ),
     "empty file": ("train.py", ["data.path={bad}/empty.txt"], "is empty"),
     "not a dump": ("train.py", ["data.path={bad}/page.xml"], "not a MediaWiki"),
     "truncated bz2": ("train.py", ["data.path={bad}/truncated.xml.bz2"], "truncated"),
     "not utf-8": ("train.py", ["data.path={bad}/latin1.txt"], "UTF-8"),
-    "gpu without one": ("train.py", ["trainer=gpu"], "needs a CUDA GPU and this machine has none; use trainer=cpu."),
-    "matmul precision": ("train.py", ["matmul_precision=fast"], "matmul_precision=fast is not one of highest"),
-    "more devices": ("train.py", ["trainer=cpu", "trainer.devices=4096"], "trainer.devices=4096 asks for more CPU"),
-    "unwritable output": ("train.py", ["paths.root_dir={bad}/notes.ckpt/runs"], "set paths.root_dir to a writable"),
+    "gpu without one": (
+        "train.py",
+        ["trainer=gpu"],
+        "needs a CUDA GPU and this machine has none; use trainer=cpu.",
+    ),
+    "matmul precision": (
+        "train.py",
+        ["matmul_precision=fast"],
+        "matmul_precision=fast is not one of highest",
+    ),
+    "more devices": (
+        "train.py",
+        ["trainer=cpu", "trainer.devices=4096"],
+        "trainer.devices=4096 asks for more CPU",
+    ),
+    "unwritable output": (
+        "train.py",
+        ["paths.root_dir={bad}/notes.ckpt/runs"],
+        "set paths.root_dir to a writable",
+    ),
     "bad resume": ("train.py", ["resume=yes"], "resume='yes' is not an option"),
     "bad sample prompt": (
         "train.py",
@@ -58,24 +96,58 @@ CASES = {
         "model.scheduler.T_max=-1 (from trainer.max_steps)",
     ),
     "missing checkpoint": ("scripts/generate.py", ["ckpt_path={bad}/gone.ckpt"], "does not exist"),
-    "not a checkpoint": ("scripts/generate.py", ["ckpt_path={bad}/notes.ckpt"], "is not a checkpoint this project"),
-    "checkpoint of another task": ("scripts/chat.py", ["ckpt_path={ckpt}", "text=hi"], "is not a seq2seq checkpoint"),
-    "zero length": ("scripts/generate.py", ["ckpt_path={ckpt}", "length=0"], "length=0 must be a whole number"),
-    "negative temperature": ("scripts/generate.py", ["ckpt_path={ckpt}", "temperature=-1"], "temperature=-1"),
-    "negative top-k": ("scripts/generate.py", ["ckpt_path={ckpt}", "top_k=-2"], "top_k=-2 must be 0"),
-    "empty prompt": ("scripts/generate.py", ["ckpt_path={ckpt}", "prompt=''"], "The prompt is empty"),
+    "not a checkpoint": (
+        "scripts/generate.py",
+        ["ckpt_path={bad}/notes.ckpt"],
+        "is not a checkpoint this project",
+    ),
+    "checkpoint of another task": (
+        "scripts/chat.py",
+        ["ckpt_path={ckpt}", "text=hi"],
+        "is not a seq2seq checkpoint",
+    ),
+    "zero length": (
+        "scripts/generate.py",
+        ["ckpt_path={ckpt}", "length=0"],
+        "length=0 must be a whole number",
+    ),
+    "negative temperature": (
+        "scripts/generate.py",
+        ["ckpt_path={ckpt}", "temperature=-1"],
+        "temperature=-1",
+    ),
+    "negative top-k": (
+        "scripts/generate.py",
+        ["ckpt_path={ckpt}", "top_k=-2"],
+        "top_k=-2 must be 0",
+    ),
+    "empty prompt": (
+        "scripts/generate.py",
+        ["ckpt_path={ckpt}", "prompt=''"],
+        "The prompt is empty",
+    ),
     "unknown characters": (
         "scripts/generate.py",
         ["ckpt_path={ckpt}", "prompt='日本'"],
         "never saw in training ('日', '本')",
     ),
-    "no samples": ("scripts/generate.py", ["ckpt_path={ckpt}", "num_samples=0"], "num_samples=0 must be a positive"),
-    "zero beam": ("scripts/chat.py", ["ckpt_path={ckpt}", "text=hi", "beam_size=0"], "beam_size=0 must be a positive"),
+    "no samples": (
+        "scripts/generate.py",
+        ["ckpt_path={ckpt}", "num_samples=0"],
+        "num_samples=0 must be a positive",
+    ),
+    "zero beam": (
+        "scripts/chat.py",
+        ["ckpt_path={ckpt}", "text=hi", "beam_size=0"],
+        "beam_size=0 must be a positive",
+    ),
 }
 
 
 @pytest.mark.parametrize("case", CASES)
-def test_bad_input_ends_in_one_clear_line(case: str, bad: Path, trained_run, data_dir: Path, tmp_path: Path):
+def test_bad_input_ends_in_one_clear_line(
+    case: str, bad: Path, trained_run, data_dir: Path, tmp_path: Path
+):
     command, arguments, message = CASES[case]
     _, run_dir = trained_run
     values = {"bad": bad, "ckpt": run_dir / "checkpoints" / "last.ckpt"}
@@ -83,14 +155,20 @@ def test_bad_input_ends_in_one_clear_line(case: str, bad: Path, trained_run, dat
     if command == "train.py":
         own_root = any(a.startswith("paths.root_dir=") for a in arguments)
         data = tmp_path / "data" if any(a.startswith("data.path=") for a in arguments) else data_dir
-        arguments = [*([] if own_root else [f"paths.root_dir={tmp_path}"]), f"paths.data_dir={data}", *arguments]
+        arguments = [
+            *([] if own_root else [f"paths.root_dir={tmp_path}"]),
+            f"paths.data_dir={data}",
+            *arguments,
+        ]
     result = run_cli(command, *arguments)
     assert result.returncode == 1, result.stdout[-2000:] + result.stderr[-2000:]
     assert message in result.stderr, result.stderr[-2000:]
     assert "Traceback" not in result.stderr
     # Nothing half-written: no run directory for a run that never started, no partial corpus cache.
     assert not list(tmp_path.glob("logs/*/runs/*")), "a failed run left its directory"
-    assert not list(tmp_path.glob("data/**/.*.tmp")), "a failed preparation left a staging directory"
+    assert not list(tmp_path.glob("data/**/.*.tmp")), (
+        "a failed preparation left a staging directory"
+    )
 
 
 def test_the_truncated_dump_is_really_truncated(bad: Path):
@@ -105,7 +183,9 @@ def test_a_nearly_full_disk_is_refused_before_the_run_starts(tmp_path: Path, mon
     from rnnlab.errors import UserError
 
     usage = namedtuple("usage", "total used free")
-    monkeypatch.setattr("shutil.disk_usage", lambda path: usage(10 * 2**30, 10 * 2**30 - 2**20, 2**20))
+    monkeypatch.setattr(
+        "shutil.disk_usage", lambda path: usage(10 * 2**30, 10 * 2**30 - 2**20, 2**20)
+    )
     with pytest.raises(UserError, match="has 1 MB free, fewer than the 200 MB a run needs"):
         check_writable(tmp_path / "logs")
 
@@ -127,8 +207,14 @@ def test_a_checkpoint_carrying_code_is_refused_and_the_code_never_runs(tmp_path:
 
     marker = tmp_path / "payload-ran"
     crafted = tmp_path / "crafted.ckpt"
-    torch.save({"state_dict": {}, "hyper_parameters": {"task": "char_lm"}, "extra": Payload(marker)}, crafted)
+    torch.save(
+        {"state_dict": {}, "hyper_parameters": {"task": "char_lm"}, "extra": Payload(marker)},
+        crafted,
+    )
     result = run_cli("scripts/generate.py", f"ckpt_path={crafted}")
-    assert result.returncode == 1 and "is not a checkpoint this project can load safely" in result.stderr
+    assert (
+        result.returncode == 1
+        and "is not a checkpoint this project can load safely" in result.stderr
+    )
     assert "Traceback" not in result.stderr
     assert not marker.exists()

@@ -76,7 +76,8 @@ def test_the_prediction_only_sees_the_sides_it_should(bidirectional: bool):
     changed_after[0, 4] = 9
     args = (torch.tensor([5]), torch.tensor([2]))
     same = torch.allclose(net(tokens, *args), net(changed_after, *args))
-    assert same is (not bidirectional)  # words after the blank matter only to the bidirectional model
+    # Words after the blank matter only to the bidirectional model.
+    assert same is (not bidirectional)
     changed_blank = tokens.clone()
     changed_blank[0, 2] = 11
     # The blank's own token never reaches the prediction: states before and after it are used.
@@ -86,7 +87,11 @@ def test_the_prediction_only_sees_the_sides_it_should(bidirectional: bool):
 @pytest.mark.parametrize("bidirectional", ["true", "false"])
 def test_cloze_trains_both_ways(tmp_path: Path, data_dir: Path, bidirectional: str):
     cfg = compose_train(
-        tmp_path, "model=birnn_cloze", f"model.bidirectional={bidirectional}", f"paths.data_dir={data_dir}", *TINY
+        tmp_path,
+        "model=birnn_cloze",
+        f"model.bidirectional={bidirectional}",
+        f"paths.data_dir={data_dir}",
+        *TINY,
     )
     assert cfg.task_name == "cloze" and cfg.data._target_.endswith("WikiClozeDataModule")
     metrics = train(cfg)
@@ -96,7 +101,13 @@ def test_cloze_trains_both_ways(tmp_path: Path, data_dir: Path, bidirectional: s
 @pytest.fixture(scope="module")
 def cloze_checkpoint(tmp_path_factory, data_dir: Path) -> Path:
     root = tmp_path_factory.mktemp("cloze")
-    result = run_cli("train.py", "model=birnn_cloze", f"paths.root_dir={root}", f"paths.data_dir={data_dir}", *TINY)
+    result = run_cli(
+        "train.py",
+        "model=birnn_cloze",
+        f"paths.root_dir={root}",
+        f"paths.data_dir={data_dir}",
+        *TINY,
+    )
     assert result.returncode == 0, result.stderr[-3000:]
     assert "I am ___ hungry at all. ->" in result.stdout
     (run_dir,) = (root / "logs" / "cloze" / "runs").iterdir()
@@ -104,7 +115,12 @@ def cloze_checkpoint(tmp_path_factory, data_dir: Path) -> Path:
 
 
 def test_fill_blank_prints_candidates_with_probabilities(cloze_checkpoint: Path):
-    result = run_cli("scripts/fill_blank.py", f"ckpt_path={cloze_checkpoint}", "text=I am ___ hungry at all.", "top=4")
+    result = run_cli(
+        "scripts/fill_blank.py",
+        f"ckpt_path={cloze_checkpoint}",
+        "text=I am ___ hungry at all.",
+        "top=4",
+    )
     assert result.returncode == 0, result.stderr
     lines = result.stdout.strip().splitlines()
     assert len(lines) == 4
@@ -115,7 +131,9 @@ def test_fill_blank_prints_candidates_with_probabilities(cloze_checkpoint: Path)
 @pytest.mark.parametrize("text, found", [("I am not hungry.", 0), ("I ___ not ___ hungry.", 2)])
 def test_fill_blank_needs_exactly_one_blank(cloze_checkpoint: Path, text: str, found: int):
     result = run_cli("scripts/fill_blank.py", f"ckpt_path={cloze_checkpoint}", f"text={text}")
-    assert result.returncode == 1 and f"exactly one blank written ___ (found {found})" in result.stderr
+    assert (
+        result.returncode == 1 and f"exactly one blank written ___ (found {found})" in result.stderr
+    )
     assert "Traceback" not in result.stderr
 
 

@@ -24,22 +24,35 @@ MODELS = sorted(p.stem for p in (CONFIG_DIR / "model").glob("[!_]*.yaml"))
 
 
 def test_every_model_option_is_listed():
-    assert {"rnn", "lstm", "gru", "deep_lstm", "seq2seq", "seq2seq_attn", "birnn_cloze", "rnn_forecaster"} <= set(
-        MODELS
-    )
+    assert {
+        "rnn",
+        "lstm",
+        "gru",
+        "deep_lstm",
+        "seq2seq",
+        "seq2seq_attn",
+        "birnn_cloze",
+        "rnn_forecaster",
+    } <= set(MODELS)
 
 
 @pytest.mark.parametrize("model", MODELS)
 @pytest.mark.parametrize("trainer", ["default", "cpu"])
-def test_every_model_and_trainer_composes_and_instantiates(tmp_path: Path, model: str, trainer: str):
+def test_every_model_and_trainer_composes_and_instantiates(
+    tmp_path: Path, model: str, trainer: str
+):
     cfg = compose_train(tmp_path, f"model={model}", f"trainer={trainer}")
     datamodule = hydra.utils.instantiate(cfg.data)
-    net = hydra.utils.instantiate(cfg.model, **MODEL_INPUTS[cfg.task_name], _recursive_=False, _convert_="all")
+    net = hydra.utils.instantiate(
+        cfg.model, **MODEL_INPUTS[cfg.task_name], _recursive_=False, _convert_="all"
+    )
     assert type(net).__name__ == cfg.model._target_.rpartition(".")[2]
     assert isinstance(net, TaskModule) and datamodule.task == net.task == cfg.task_name
     assert net.hparams.cell == cfg.model.cell
     callbacks = instantiate_group(cfg.callbacks)
-    trainer_obj = hydra.utils.instantiate(cfg.trainer, callbacks=callbacks, logger=instantiate_group(cfg.logger))
+    trainer_obj = hydra.utils.instantiate(
+        cfg.trainer, callbacks=callbacks, logger=instantiate_group(cfg.logger)
+    )
     assert isinstance(trainer_obj, L.Trainer) and trainer_obj.gradient_clip_val == 1.0
     assert isinstance(datamodule, L.LightningDataModule)
 
@@ -58,7 +71,9 @@ def test_gpu_trainer_composes_with_mixed_precision(tmp_path: Path):
     assert cfg.trainer.accelerator == "gpu" and cfg.trainer.precision == "16-mixed"
 
 
-@pytest.mark.parametrize("group", ["logger=none", "callbacks=none", "debug=fast", "data.stateful=false"])
+@pytest.mark.parametrize(
+    "group", ["logger=none", "callbacks=none", "debug=fast", "data.stateful=false"]
+)
 def test_optional_groups_compose(tmp_path: Path, group: str):
     cfg = compose_train(tmp_path, group)
     assert cfg.optimized_metric == "val/loss"

@@ -1,4 +1,5 @@
-"""What a run shows in TensorBoard: consistent scalar names, readable text, HParams and the projector."""
+"""What a run shows in TensorBoard: consistent scalar names, readable text,
+HParams and the projector."""
 
 from pathlib import Path
 from typing import ClassVar
@@ -14,7 +15,9 @@ from rnnlab.train import train
 
 
 def read_events(run_dir: Path) -> EventAccumulator:
-    return EventAccumulator(str(run_dir / "tensorboard"), size_guidance={"tensors": 0, "scalars": 0}).Reload()
+    return EventAccumulator(
+        str(run_dir / "tensorboard"), size_guidance={"tensors": 0, "scalars": 0}
+    ).Reload()
 
 
 def test_recurrent_parameters_group_by_layer_and_direction():
@@ -27,13 +30,26 @@ def test_recurrent_parameters_group_by_layer_and_direction():
 def test_scalars_have_consistent_names_with_per_layer_gradients_and_throughput(trained_run):
     _, run_dir = trained_run
     scalars = set(read_events(run_dir).Tags()["scalars"])
-    expected = {"train/loss", "train/bpc", "val/bpc", "lr", "throughput/chars_per_s", "grad_norm/total"}
+    expected = {
+        "train/loss",
+        "train/bpc",
+        "val/bpc",
+        "lr",
+        "throughput/chars_per_s",
+        "grad_norm/total",
+    }
     assert expected <= scalars
-    assert {"grad_norm/embedding", "grad_norm/rnn.layer0", "grad_norm/rnn.layer1", "grad_norm/head"} <= scalars
+    assert {
+        "grad_norm/embedding",
+        "grad_norm/rnn.layer0",
+        "grad_norm/rnn.layer1",
+        "grad_norm/head",
+    } <= scalars
 
 
 class TrueGradientNorms(L.Callback):
-    """Records every step's total gradient norm as the optimizer is about to see it (before clipping)."""
+    """Records every step's total gradient norm as the optimizer is about to see it
+    (before clipping)."""
 
     seen: ClassVar[dict[int, float]] = {}
 
@@ -42,17 +58,26 @@ class TrueGradientNorms(L.Callback):
         self.seen[trainer.global_step] = float(torch.stack(grads).norm())
 
 
-def test_gradient_norms_add_up_by_layer_and_are_measured_before_clipping(tmp_path: Path, data_dir: Path):
+def test_gradient_norms_add_up_by_layer_and_are_measured_before_clipping(
+    tmp_path: Path, data_dir: Path
+):
     clip = 0.01
     record = "+callbacks.true_norms._target_=test_dashboard.TrueGradientNorms"
-    cfg = compose_train(tmp_path, f"paths.data_dir={data_dir}", *SMALL, f"trainer.gradient_clip_val={clip}", record)
+    cfg = compose_train(
+        tmp_path, f"paths.data_dir={data_dir}", *SMALL, f"trainer.gradient_clip_val={clip}", record
+    )
     train(cfg)
     events = read_events(tmp_path / "run")
-    # Each logged norm is the one of the step it is filed under, not a stale one from an earlier step.
+    # Each logged norm is the one of the step it is filed under,
+    # not a stale one from an earlier step.
     for event in events.Scalars("grad_norm/total"):
-        assert abs(event.value - TrueGradientNorms.seen[event.step]) < 1e-4 * event.value, event.step
+        assert abs(event.value - TrueGradientNorms.seen[event.step]) < 1e-4 * event.value, (
+            event.step
+        )
     total = [e.value for e in events.Scalars("grad_norm/total")]
-    layers = [t for t in events.Tags()["scalars"] if t.startswith("grad_norm/") and t != "grad_norm/total"]
+    layers = [
+        t for t in events.Tags()["scalars"] if t.startswith("grad_norm/") and t != "grad_norm/total"
+    ]
     by_layer = [[e.value for e in events.Scalars(t)] for t in layers]
     assert len(total) >= 3
     for step, norm in enumerate(total):

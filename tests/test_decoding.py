@@ -34,10 +34,14 @@ def test_carried_state_sampling_matches_a_reference_that_rereads_the_prefix(net)
     assert fast == VOCAB.decode(ids[0].tolist())
 
 
-def step_by_step_reference(net, prompt: str, length: int, temperature: float, top_k: int, num_samples: int, seed: int):
+def step_by_step_reference(
+    net, prompt: str, length: int, temperature: float, top_k: int, num_samples: int, seed: int
+):
     """The plain algorithm: the whole network module called once per new character."""
     generator = torch.Generator(device=net.head.weight.device).manual_seed(seed)
-    ids = torch.as_tensor(VOCAB.encode(prompt), device=net.head.weight.device).repeat(num_samples, 1)
+    ids = torch.as_tensor(VOCAB.encode(prompt), device=net.head.weight.device).repeat(
+        num_samples, 1
+    )
     was_training = net.training
     net.eval()
     with torch.no_grad():
@@ -50,13 +54,18 @@ def step_by_step_reference(net, prompt: str, length: int, temperature: float, to
     return [VOCAB.decode(row) for row in ids.tolist()]
 
 
-DEVICES = ["cpu", pytest.param("cuda", marks=pytest.mark.skipif(not torch.cuda.is_available(), reason="no GPU"))]
+DEVICES = [
+    "cpu",
+    pytest.param("cuda", marks=pytest.mark.skipif(not torch.cuda.is_available(), reason="no GPU")),
+]
 
 
 @pytest.mark.parametrize("num_layers", [1, 2])
 @pytest.mark.parametrize("cell", ["rnn", "gru", "lstm"])
 @pytest.mark.parametrize("temperature, top_k", [(1.0, 0), (0.7, 4), (0.0, 0)])
-def test_fast_sampling_gives_the_text_of_the_step_by_step_reference(cell, num_layers, temperature, top_k):
+def test_fast_sampling_gives_the_text_of_the_step_by_step_reference(
+    cell, num_layers, temperature, top_k
+):
     # On the CPU both paths run the same kernels, so a fixed seed must give the very same text.
     torch.manual_seed(1)
     net = RecurrentLM(len(VOCAB), cell, embedding_dim=8, hidden_size=24, num_layers=num_layers)
@@ -64,7 +73,10 @@ def test_fast_sampling_gives_the_text_of_the_step_by_step_reference(cell, num_la
         for parameter in net.parameters():
             parameter.mul_(3)
     expected = step_by_step_reference(net, "The q", 80, temperature, top_k, num_samples=3, seed=5)
-    assert sample_continuation(net, VOCAB, "The q", 80, temperature, top_k, num_samples=3, seed=5) == expected
+    assert (
+        sample_continuation(net, VOCAB, "The q", 80, temperature, top_k, num_samples=3, seed=5)
+        == expected
+    )
     assert len(set(expected)) > 1 or temperature == 0
 
 
@@ -72,10 +84,15 @@ def test_fast_sampling_gives_the_text_of_the_step_by_step_reference(cell, num_la
 @pytest.mark.parametrize("num_layers", [1, 2])
 @pytest.mark.parametrize("cell", ["rnn", "gru", "lstm"])
 def test_the_sampling_step_gives_the_networks_next_character_logits(cell, num_layers, device):
-    # On a GPU cuDNN's sequence kernels and the per-step products round differently, and with weights this
-    # peaked sampled texts part ways after a rounding-level difference: there the logits themselves are compared.
+    # On a GPU cuDNN's sequence kernels and the per-step products round differently,
+    # and with weights this peaked sampled texts part ways after a rounding-level difference:
+    # there the logits themselves are compared.
     torch.manual_seed(3)
-    net = RecurrentLM(len(VOCAB), cell, embedding_dim=8, hidden_size=24, num_layers=num_layers).to(device).eval()
+    net = (
+        RecurrentLM(len(VOCAB), cell, embedding_dim=8, hidden_size=24, num_layers=num_layers)
+        .to(device)
+        .eval()
+    )
     ids = torch.randint(len(VOCAB), (3, 60), device=device)
     with torch.inference_mode(), torch.backends.cudnn.flags(enabled=True, allow_tf32=False):
         expected, _ = net(ids)
@@ -87,7 +104,9 @@ def test_the_sampling_step_gives_the_networks_next_character_logits(cell, num_la
 
 def test_a_dropout_model_samples_in_eval_mode_and_stays_in_training_mode():
     torch.manual_seed(2)
-    net = RecurrentLM(len(VOCAB), "lstm", embedding_dim=8, hidden_size=16, num_layers=2, dropout=0.5)
+    net = RecurrentLM(
+        len(VOCAB), "lstm", embedding_dim=8, hidden_size=16, num_layers=2, dropout=0.5
+    )
     net.train()
     expected = step_by_step_reference(net, "The", 50, 1.0, 0, num_samples=2, seed=4)
     assert sample_continuation(net, VOCAB, "The", 50, 1.0, num_samples=2, seed=4) == expected

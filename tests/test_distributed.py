@@ -1,4 +1,5 @@
-"""Distributed data parallel on two CPU processes (gloo): the same numbers as one process on the same global batch."""
+"""Distributed data parallel on two CPU processes (gloo): the same numbers as one process
+on the same global batch."""
 
 from pathlib import Path
 
@@ -10,8 +11,14 @@ from tensorboard.backend.event_processing.event_accumulator import EventAccumula
 from rnnlab.data.windows import ContiguousStreams
 
 # Small runs validated on the whole (small) validation split, so both sides see the same windows.
-COMMON = [o for o in SMALL if not o.startswith(("data.batch_size", "trainer.limit_", "data.max_chars"))]
-COMMON += ["data.max_chars=30000", "trainer.limit_val_batches=1.0", "trainer.limit_test_batches=1.0"]
+COMMON = [
+    o for o in SMALL if not o.startswith(("data.batch_size", "trainer.limit_", "data.max_chars"))
+]
+COMMON += [
+    "data.max_chars=30000",
+    "trainer.limit_val_batches=1.0",
+    "trainer.limit_test_batches=1.0",
+]
 
 
 def final_metrics(root: Path) -> dict[str, float]:
@@ -21,14 +28,29 @@ def final_metrics(root: Path) -> dict[str, float]:
 
 
 @pytest.mark.parametrize("stateful", [True, False])
-def test_two_cpu_processes_match_one_process_with_the_same_global_batch(tmp_path, data_dir, stateful):
+def test_two_cpu_processes_match_one_process_with_the_same_global_batch(
+    tmp_path, data_dir, stateful
+):
     common = [f"paths.data_dir={data_dir}", f"data.stateful={stateful}", *COMMON]
-    one = run_cli("train.py", f"paths.root_dir={tmp_path / 'one'}", "trainer=cpu", "data.batch_size=8", *common)
+    one = run_cli(
+        "train.py",
+        f"paths.root_dir={tmp_path / 'one'}",
+        "trainer=cpu",
+        "data.batch_size=8",
+        *common,
+    )
     assert one.returncode == 0, one.stderr[-3000:]
-    two = run_cli("train.py", f"paths.root_dir={tmp_path / 'two'}", "trainer=ddp_cpu", "data.batch_size=4", *common)
+    two = run_cli(
+        "train.py",
+        f"paths.root_dir={tmp_path / 'two'}",
+        "trainer=ddp_cpu",
+        "data.batch_size=4",
+        *common,
+    )
     assert two.returncode == 0, two.stderr[-3000:]
     assert two.stdout.count("Best checkpoint:") == 1  # one summary: rank 0 reports
-    single, ddp = final_metrics(tmp_path / "one"), final_metrics(tmp_path / "two")  # one run directory each
+    # One run directory each.
+    single, ddp = final_metrics(tmp_path / "one"), final_metrics(tmp_path / "two")
     for name, value in single.items():
         assert ddp[name] == pytest.approx(value, abs=2e-3), name
 

@@ -1,4 +1,5 @@
-"""Every experiment composes and trains a few steps, so none rots; the comparisons they promise hold."""
+"""Every experiment composes and trains a few steps, so none rots;
+the comparisons they promise hold."""
 
 from pathlib import Path
 
@@ -16,23 +17,41 @@ EXPERIMENTS = sorted(path.stem for path in (CONFIG_DIR / "experiment").glob("*.y
 # Few, small batches per kind of data; the models keep the experiment's own sizes.
 SMALL_DATA = {
     "rnnlab.data.WikiCharDataModule": ["data.max_chars=60000", "data.batch_size=8"],
-    "rnnlab.data.PairsDataModule": ["data.count=400", "data.batch_size=16", "model.max_decode_length=12"],
-    "rnnlab.data.WikiClozeDataModule": ["data.max_chars=150000", "data.vocab_size=500", "data.batch_size=16"],
+    "rnnlab.data.PairsDataModule": [
+        "data.count=400",
+        "data.batch_size=16",
+        "model.max_decode_length=12",
+    ],
+    "rnnlab.data.WikiClozeDataModule": [
+        "data.max_chars=150000",
+        "data.vocab_size=500",
+        "data.batch_size=16",
+    ],
     "rnnlab.data.SeriesDataModule": [],
 }
 
 
 def test_the_lecture_experiments_are_all_there():
-    assert {"text_generation", "rnn_vs_lstm", "vanishing_gradients", "chatbot", "number_words", "cloze"} <= set(
-        EXPERIMENTS
-    )
+    assert {
+        "text_generation",
+        "rnn_vs_lstm",
+        "vanishing_gradients",
+        "chatbot",
+        "number_words",
+        "cloze",
+    } <= set(EXPERIMENTS)
     assert "forecast" in EXPERIMENTS
 
 
 @pytest.mark.parametrize("experiment", EXPERIMENTS)
 def test_each_experiment_trains_a_few_steps(tmp_path: Path, data_dir: Path, experiment: str):
     target = compose_train(tmp_path, f"experiment={experiment}").data._target_
-    overrides = [f"experiment={experiment}", f"paths.data_dir={data_dir}", *SMALL_DATA[target], *FEW_STEPS]
+    overrides = [
+        f"experiment={experiment}",
+        f"paths.data_dir={data_dir}",
+        *SMALL_DATA[target],
+        *FEW_STEPS,
+    ]
     cfg = compose_train(tmp_path, *overrides)
     assert cfg.task_name == experiment
     metrics = train(cfg)
@@ -41,23 +60,30 @@ def test_each_experiment_trains_a_few_steps(tmp_path: Path, data_dir: Path, expe
 
 def test_text_generation_samples_at_the_lectures_steps(tmp_path: Path):
     cfg = compose_train(tmp_path, "experiment=text_generation")
-    assert list(cfg.callbacks.text_samples.at_steps) == [100, 2000] and cfg.trainer.max_steps >= 2000
+    assert (
+        list(cfg.callbacks.text_samples.at_steps) == [100, 2000] and cfg.trainer.max_steps >= 2000
+    )
     assert cfg.sample.char_lm.prompt == "The quick br" and cfg.sample.char_lm.length == 400
 
 
 @pytest.mark.parametrize("experiment", ["rnn_vs_lstm", "vanishing_gradients"])
-def test_comparison_experiments_are_multiruns_that_end_with_a_comparison(tmp_path: Path, experiment: str):
+def test_comparison_experiments_are_multiruns_that_end_with_a_comparison(
+    tmp_path: Path, experiment: str
+):
     from hydra import compose, initialize_config_dir
 
     with initialize_config_dir(config_dir=str(CONFIG_DIR), version_base="1.3"):
-        cfg = compose(config_name="train", overrides=[f"experiment={experiment}"], return_hydra_config=True)
+        cfg = compose(
+            config_name="train", overrides=[f"experiment={experiment}"], return_hydra_config=True
+        )
     assert cfg.hydra.mode == RunMode.MULTIRUN
     assert "rnn" in cfg.hydra.sweeper.params.model and "lstm" in cfg.hydra.sweeper.params.model
     assert cfg.hydra.callbacks.sweep_report.compare is True
 
 
 def test_rnn_vs_lstm_matches_parameter_counts_within_one_percent(tmp_path: Path):
-    vocab = [chr(0xFFFD)] + [chr(c) for c in range(32, 32 + 137)]  # the default corpus's 138 symbols
+    # The default corpus's 138 symbols.
+    vocab = [chr(0xFFFD)] + [chr(c) for c in range(32, 32 + 137)]
     counts = {}
     for cell in ("rnn", "lstm", "gru"):
         cfg = compose_train(tmp_path, "experiment=rnn_vs_lstm", f"model={cell}")

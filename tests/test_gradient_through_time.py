@@ -1,4 +1,5 @@
-"""The vanishing-gradient view: how much the loss at a window's last character depends on each earlier input."""
+"""The vanishing-gradient view: how much the loss at a window's last character depends
+on each earlier input."""
 
 from pathlib import Path
 
@@ -22,7 +23,8 @@ def test_a_contracting_rnn_forgets_geometrically_and_an_open_forget_gate_remembe
     x, y = torch.randint(12, (4, 40)), torch.randint(12, (4, 40))
     rnn = small_net("rnn")
     with torch.no_grad():
-        rnn.rnn.weight_hh_l0.copy_(0.5 * torch.eye(16))  # |dh_t / dh_(t-1)| <= 0.5: at least halves per step
+        # |dh_t / dh_(t-1)| <= 0.5: at least halves per step.
+        rnn.rnn.weight_hh_l0.copy_(0.5 * torch.eye(16))
     curve = gradient_by_distance(rnn, x, y)
     assert curve.shape == (40,) and curve[0] > 0
     assert curve[20] < 0.5**20 * curve[0]
@@ -30,7 +32,8 @@ def test_a_contracting_rnn_forgets_geometrically_and_an_open_forget_gate_remembe
 
     lstm = small_net("lstm")
     with torch.no_grad():
-        lstm.rnn.bias_hh_l0[16:32].fill_(20.0)  # forget gate saturated open: the cell state keeps what it got
+        # Forget gate saturated open: the cell state keeps what it got.
+        lstm.rnn.bias_hh_l0[16:32].fill_(20.0)
     memory = gradient_by_distance(lstm, x, y)
     assert memory[30] > 0.05 * memory[1]
 
@@ -41,14 +44,20 @@ def test_distances_are_zero_and_powers_of_two_inside_the_window():
 
 
 def test_the_experiment_logs_the_curve_and_its_plot(tmp_path: Path, data_dir: Path):
-    overrides = ["experiment=vanishing_gradients", "hydra.mode=RUN", f"paths.data_dir={data_dir}", *SMALL]
+    overrides = [
+        "experiment=vanishing_gradients",
+        "hydra.mode=RUN",
+        f"paths.data_dir={data_dir}",
+        *SMALL,
+    ]
     cfg = compose_train(tmp_path, *overrides, "data.seq_len=40", "data.stateful=false")
     assert cfg.callbacks.grad_through_time.rows == 8
     train(cfg)
     events = read_events(Path(cfg.paths.output_dir))
     tags = set(events.Tags()["scalars"])
     assert {f"grad_through_time/distance_{k:03d}" for k in distances(40)} <= tags
-    assert len(events.Scalars("grad_through_time/distance_000")) >= 3  # every logging step (2 of 6 steps)
+    # Every logging step (2 of 6 steps).
+    assert len(events.Scalars("grad_through_time/distance_000")) >= 3
     assert "grad_through_time" in events.Tags()["images"]
 
 

@@ -17,7 +17,9 @@ def test_vanilla_rnn_follows_the_lecture_equations():
     h = torch.zeros(4)
     expected = []
     for x_t in net.embedding(tokens)[0]:
-        h = torch.tanh(rnn.weight_ih_l0 @ x_t + rnn.bias_ih_l0 + rnn.weight_hh_l0 @ h + rnn.bias_hh_l0)
+        h = torch.tanh(
+            rnn.weight_ih_l0 @ x_t + rnn.bias_ih_l0 + rnn.weight_hh_l0 @ h + rnn.bias_hh_l0
+        )
         expected.append(net.head.weight @ h + net.head.bias)
     torch.testing.assert_close(logits[0], torch.stack(expected))
     torch.testing.assert_close(hidden[0, 0], h)
@@ -25,12 +27,17 @@ def test_vanilla_rnn_follows_the_lecture_equations():
 
 @pytest.mark.parametrize("cell", ["rnn", "lstm", "gru"])
 def test_every_cell_maps_ids_to_next_token_logits_and_a_state(cell: str):
-    net = RecurrentLM(vocab_size=11, cell=cell, embedding_dim=8, hidden_size=16, num_layers=3, dropout=0.1)
+    net = RecurrentLM(
+        vocab_size=11, cell=cell, embedding_dim=8, hidden_size=16, num_layers=3, dropout=0.1
+    )
     logits, hidden = net(torch.randint(0, 11, (2, 9)))
     assert logits.shape == (2, 9, 11)
     states = hidden if isinstance(hidden, tuple) else (hidden,)
     assert all(s.shape == (3, 2, 16) for s in states)
-    assert all(not s.requires_grad for s in (detach_hidden(hidden) if cell == "lstm" else (detach_hidden(hidden),)))
+    assert all(
+        not s.requires_grad
+        for s in (detach_hidden(hidden) if cell == "lstm" else (detach_hidden(hidden),))
+    )
 
 
 def test_carrying_the_state_equals_reading_the_whole_sequence():

@@ -18,7 +18,13 @@ from rnnlab.train import train
 
 # A run planned for 12 steps, its learning-rate schedule included, on a corpus small enough that
 # step 6 is mid-epoch for streams and the windows' epoch ends before step 12.
-PLANNED = [*SMALL, "model.scheduler.T_max=12", "data.max_chars=20000", "model.dropout=0.2", "model.num_layers=2"]
+PLANNED = [
+    *SMALL,
+    "model.scheduler.T_max=12",
+    "data.max_chars=20000",
+    "model.dropout=0.2",
+    "model.num_layers=2",
+]
 
 
 def weights(checkpoint: Path) -> dict[str, torch.Tensor]:
@@ -26,8 +32,15 @@ def weights(checkpoint: Path) -> dict[str, torch.Tensor]:
 
 
 @pytest.mark.parametrize("stateful", [True, False])
-def test_stopping_and_resuming_gives_the_uninterrupted_weights_and_metrics(tmp_path, data_dir, stateful):
-    common = [f"paths.data_dir={data_dir}", *PLANNED, f"data.stateful={stateful}", "trainer.val_check_interval=3"]
+def test_stopping_and_resuming_gives_the_uninterrupted_weights_and_metrics(
+    tmp_path, data_dir, stateful
+):
+    common = [
+        f"paths.data_dir={data_dir}",
+        *PLANNED,
+        f"data.stateful={stateful}",
+        "trainer.val_check_interval=3",
+    ]
     whole = train(compose_train(tmp_path / "whole", *common, "trainer.max_steps=12"))
     first = compose_train(tmp_path / "parts", *common, "trainer.max_steps=6")
     train(first)
@@ -54,16 +67,21 @@ def test_resume_auto_continues_the_newest_matching_run_in_its_own_directory(tmp_
 
     later = compose_train(tmp_path, *common, "trainer.max_steps=9", "resume=auto")
     train(later)
-    assert later.paths.output_dir == earlier.paths.output_dir  # the same run directory and TensorBoard run
-    assert torch.load(Path(later.paths.output_dir) / "checkpoints" / "last.ckpt", weights_only=True)["global_step"] == 9
+    # The same run directory and TensorBoard run.
+    assert later.paths.output_dir == earlier.paths.output_dir
+    last = Path(later.paths.output_dir) / "checkpoints" / "last.ckpt"
+    assert torch.load(last, weights_only=True)["global_step"] == 9
 
     other_model = compose_train(tmp_path, *common, "model.hidden_size=48", "ckpt_path=last")
-    with pytest.raises(UserError, match=r"ckpt_path=last found no last\.ckpt of a char_lm run with this model"):
+    with pytest.raises(
+        UserError, match=r"ckpt_path=last found no last\.ckpt of a char_lm run with this model"
+    ):
         train(other_model)
 
 
 def test_raising_max_steps_on_resume_ends_the_schedule_at_the_new_horizon(tmp_path, data_dir):
-    # The first run's cosine schedule has reached its floor at step 6; restarting it would climb back up.
+    # The first run's cosine schedule has reached its floor at step 6;
+    # restarting it would climb back up.
     common = [f"paths.data_dir={data_dir}", *SMALL]
     first = compose_train(tmp_path, *common, "trainer.max_steps=6")
     train(first)
@@ -76,8 +94,11 @@ def test_raising_max_steps_on_resume_ends_the_schedule_at_the_new_horizon(tmp_pa
     assert max(scheduler["_last_lr"]) < 1.01 * more.model.scheduler.eta_min
 
 
-def test_resume_auto_continues_a_requeued_sweep_job_in_its_own_directory(tmp_path, data_dir, caplog):
-    # A sweep job's directory (multiruns/<time>/<n>) is the same when its job is re-queued, but lies outside runs/.
+def test_resume_auto_continues_a_requeued_sweep_job_in_its_own_directory(
+    tmp_path, data_dir, caplog
+):
+    # A sweep job's directory (multiruns/<time>/<n>) is the same when its job is re-queued,
+    # but lies outside runs/.
     job = str(tmp_path / "logs" / "char_lm" / "multiruns" / "2026-01-01_00-00-00" / "0")
     common = [f"paths.data_dir={data_dir}", *SMALL]
     first = compose_train(tmp_path, *common, "trainer.max_steps=6")
@@ -88,7 +109,9 @@ def test_resume_auto_continues_a_requeued_sweep_job_in_its_own_directory(tmp_pat
     with caplog.at_level(logging.INFO, logger="rnnlab.resume"):
         train(again)
     assert f"Resuming from {job}/checkpoints/last.ckpt (step 6)" in caplog.text
-    assert torch.load(Path(job) / "checkpoints" / "last.ckpt", weights_only=True)["global_step"] == 9
+    assert (
+        torch.load(Path(job) / "checkpoints" / "last.ckpt", weights_only=True)["global_step"] == 9
+    )
 
 
 class CrashAtStep(L.Callback):
@@ -99,7 +122,10 @@ class CrashAtStep(L.Callback):
 
 def test_a_crash_leaves_a_checkpoint_that_resumes(tmp_path, data_dir):
     cfg = compose_train(
-        tmp_path, f"paths.data_dir={data_dir}", *SMALL, "+callbacks.crash._target_=test_resume.CrashAtStep"
+        tmp_path,
+        f"paths.data_dir={data_dir}",
+        *SMALL,
+        "+callbacks.crash._target_=test_resume.CrashAtStep",
     )
     with pytest.raises(RuntimeError, match="boom"):
         train(cfg)
@@ -120,7 +146,9 @@ class BlowUpAtStep(L.Callback):
 
 def test_a_non_finite_loss_stops_the_run_naming_the_step(tmp_path, data_dir):
     crash = "+callbacks.crash._target_=test_resume.BlowUpAtStep"
-    cfg = compose_train(tmp_path, f"paths.data_dir={data_dir}", *SMALL, "trainer.val_check_interval=2", crash)
+    cfg = compose_train(
+        tmp_path, f"paths.data_dir={data_dir}", *SMALL, "trainer.val_check_interval=2", crash
+    )
     with pytest.raises(NonFiniteLoss, match=r"val/loss became nan at step 4; the run stopped"):
         train(cfg)
     checkpoints = Path(cfg.paths.output_dir) / "checkpoints"
@@ -130,14 +158,25 @@ def test_a_non_finite_loss_stops_the_run_naming_the_step(tmp_path, data_dir):
 
 
 @pytest.mark.parametrize(("signum", "code"), [(signal.SIGINT, 130), (signal.SIGTERM, 143)])
-def test_a_signal_during_training_writes_a_checkpoint_that_resumes(tmp_path, data_dir, signum, code):
-    args = [f"paths.root_dir={tmp_path}", f"paths.data_dir={data_dir}", *SMALL, "trainer.max_steps=100000"]
+def test_a_signal_during_training_writes_a_checkpoint_that_resumes(
+    tmp_path, data_dir, signum, code
+):
+    args = [
+        f"paths.root_dir={tmp_path}",
+        f"paths.data_dir={data_dir}",
+        *SMALL,
+        "trainer.max_steps=100000",
+    ]
     process = subprocess.Popen(
-        [sys.executable, "train.py", *args], cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        [sys.executable, "train.py", *args], cwd=REPO,
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
         env={**os.environ, "PYTHONUNBUFFERED": "1"},
     )  # fmt: skip
     deadline = time.monotonic() + 120
-    while not list(tmp_path.glob("logs/char_lm/runs/*/checkpoints/last.ckpt")) and time.monotonic() < deadline:
+    while (
+        not list(tmp_path.glob("logs/char_lm/runs/*/checkpoints/last.ckpt"))
+        and time.monotonic() < deadline
+    ):
         time.sleep(0.2)
     process.send_signal(signum)
     _, stderr = process.communicate(timeout=120)

@@ -1,4 +1,5 @@
-"""The lecture's types of RNN as tensor shapes through this project's networks (batch_first=True)."""
+"""The lecture's types of RNN as tensor shapes through this project's networks
+(batch_first=True)."""
 
 import pytest
 import torch
@@ -31,7 +32,11 @@ def test_many_to_one_cloze_and_bidirectional_output_sizes(bidirectional: bool):
     outputs, (h, _) = net.rnn(net.embedding(torch.randint(1, 20, (BATCH, TIME))))
     directions = 2 if bidirectional else 1
     assert outputs.shape == (BATCH, TIME, 8 * directions) and h.shape == (2 * directions, BATCH, 8)
-    logits = net(torch.randint(3, 20, (BATCH, TIME)), torch.full((BATCH,), TIME), torch.tensor([0, 3, TIME - 1]))
+    logits = net(
+        torch.randint(3, 20, (BATCH, TIME)),
+        torch.full((BATCH,), TIME),
+        torch.tensor([0, 3, TIME - 1]),
+    )
     assert logits.shape == (BATCH, 20)  # T_y = 1
 
 
@@ -42,6 +47,9 @@ def test_many_to_one_forecast():
 def test_many_to_many_unequal_lengths_seq2seq():
     net = Seq2SeqNet(15, 12, "gru", 4, 8, 1, 0.0, True, "luong")
     logits, attention = net(
-        torch.randint(3, 15, (BATCH, TIME)), torch.full((BATCH,), TIME), torch.randint(3, 12, (BATCH, 4))
+        torch.randint(3, 15, (BATCH, TIME)),
+        torch.full((BATCH,), TIME),
+        torch.randint(3, 12, (BATCH, 4)),
     )
-    assert logits.shape == (BATCH, 4, 12) and attention.shape == (BATCH, 4, TIME)  # T_x = 7, T_y = 4
+    # T_x = 7, T_y = 4
+    assert logits.shape == (BATCH, 4, 12) and attention.shape == (BATCH, 4, TIME)

@@ -36,7 +36,11 @@ def test_padding_never_reaches_the_encoder_state_or_outputs(cell: str):
     for i, s in enumerate(sentences):
         alone = net.encode(s[None], torch.tensor([len(s)]))
         torch.testing.assert_close(batch.memory[i, : len(s)], alone.memory[0])
-        states = zip(batch.hidden, alone.hidden, strict=True) if cell == "lstm" else [(batch.hidden, alone.hidden)]
+        states = (
+            zip(batch.hidden, alone.hidden, strict=True)
+            if cell == "lstm"
+            else [(batch.hidden, alone.hidden)]
+        )
         for together, single in states:
             torch.testing.assert_close(together[:, i], single[:, 0])
     assert batch.mask.tolist() == [[True] * 4, [True, True, False, False]]
@@ -89,26 +93,38 @@ def test_a_wider_beam_finds_a_sequence_at_least_as_likely_as_greedy():
         ["model=seq2seq"],
         ["model=seq2seq_attn"],
         ["model=seq2seq_attn", "model.attention=luong", "model.cell=lstm"],
-        ["model=seq2seq", "model.bidirectional=false", "model.teacher_forcing=0.5", "data.padding=fixed"],
+        [
+            "model=seq2seq",
+            "model.bidirectional=false",
+            "model.teacher_forcing=0.5",
+            "data.padding=fixed",
+        ],
     ],
 )
 def test_each_seq2seq_config_trains(tmp_path: Path, overrides: list[str]):
     cfg = compose_train(tmp_path, *overrides, "data=number_words", *TINY)
     metrics = train(cfg)
-    assert {"val/loss", "val/bleu", "val/exact_match", "test/token_acc", "test/bleu"} <= set(metrics)
+    assert {"val/loss", "val/bleu", "val/exact_match", "test/token_acc", "test/bleu"} <= set(
+        metrics
+    )
     assert 0 <= metrics["test/exact_match"] <= 1 and metrics["val/loss"] > 0
 
 
 def test_seq2seq_picks_pair_data_by_itself(tmp_path: Path):
     cfg = compose_train(tmp_path, "model=seq2seq")
     assert cfg.data._target_ == "rnnlab.data.PairsDataModule" and cfg.task_name == "seq2seq"
-    assert compose_train(tmp_path, "model=seq2seq", "data=number_words").data.corpus == "number_words"
+    assert (
+        compose_train(tmp_path, "model=seq2seq", "data=number_words").data.corpus == "number_words"
+    )
 
 
 def test_experiment_number_words_composes_and_lets_the_model_be_swapped(tmp_path: Path):
     cfg = compose_train(tmp_path, "experiment=number_words")
     assert cfg.model.attention == "bahdanau" and cfg.data.corpus == "number_words"
-    assert compose_train(tmp_path, "experiment=number_words", "model=seq2seq").model.attention == "none"
+    assert (
+        compose_train(tmp_path, "experiment=number_words", "model=seq2seq").model.attention
+        == "none"
+    )
 
 
 def test_a_model_on_another_tasks_data_is_refused_naming_the_data_that_fits(tmp_path: Path):
@@ -138,7 +154,9 @@ def test_chat_replies_to_a_text_and_to_each_line_of_a_file(chat_checkpoint: Path
     assert len(one.stdout.strip().splitlines()) == 1
     questions = tmp_path / "questions.txt"
     questions.write_text("hello\n\nwhat is your name\nwho are you\n")
-    many = run_cli("scripts/chat.py", f"ckpt_path={chat_checkpoint}", f"input_file={questions}", "beam_size=3")
+    many = run_cli(
+        "scripts/chat.py", f"ckpt_path={chat_checkpoint}", f"input_file={questions}", "beam_size=3"
+    )
     assert many.returncode == 0, many.stderr
     assert len(many.stdout.splitlines()) == 3
 
@@ -151,7 +169,9 @@ def test_chat_warns_but_replies_when_every_word_is_unknown(chat_checkpoint: Path
 
 def test_chat_and_generate_refuse_each_others_checkpoints(chat_checkpoint: Path, trained_run):
     _, char_run = trained_run
-    chat = run_cli("scripts/chat.py", f"ckpt_path={char_run / 'checkpoints' / 'last.ckpt'}", "text=hello")
+    chat = run_cli(
+        "scripts/chat.py", f"ckpt_path={char_run / 'checkpoints' / 'last.ckpt'}", "text=hello"
+    )
     assert chat.returncode == 1 and "is not a seq2seq checkpoint" in chat.stderr
     generate = run_cli("scripts/generate.py", f"ckpt_path={chat_checkpoint}")
     assert generate.returncode == 1 and "is not a char_lm checkpoint" in generate.stderr

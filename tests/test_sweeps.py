@@ -1,4 +1,5 @@
-"""Sweeps through the real command line: basic multirun with a failing job, Optuna, joblib, compare_runs."""
+"""Sweeps through the real command line: basic multirun with a failing job,
+Optuna, joblib, compare_runs."""
 
 from pathlib import Path
 
@@ -11,7 +12,8 @@ SMALL_DATA_ONLY = [o for o in SMALL if not o.startswith("model.")]
 
 @pytest.fixture(scope="module")
 def sweep(tmp_path_factory, data_dir: Path):
-    """`train.py -m model=rnn,gru model.hidden_size=-1,32`: four jobs, the two with a negative size fail."""
+    """`train.py -m model=rnn,gru model.hidden_size=-1,32`: four jobs,
+    the two with a negative size fail."""
     root = tmp_path_factory.mktemp("sweep")
     result = run_cli(
         "train.py", "-m", "model=rnn,gru", "model.hidden_size=-1,32", f"paths.root_dir={root}",
@@ -29,18 +31,27 @@ def test_a_sweep_runs_every_job_into_its_own_directory(sweep):
         assert config["model"]["hidden_size"] == 32
         assert (job_dir / "checkpoints" / "last.ckpt").is_file()
         assert list((job_dir / "tensorboard").glob("events.out.tfevents.*"))
-    cells = {yaml.safe_load((sweep_dir / j / ".hydra" / "config.yaml").read_text())["model"]["cell"] for j in "13"}
+    cells = {
+        yaml.safe_load((sweep_dir / j / ".hydra" / "config.yaml").read_text())["model"]["cell"]
+        for j in "13"
+    }
     assert cells == {"rnn", "gru"}
 
 
 def test_a_failing_job_is_reported_and_the_others_finish(sweep):
     result, sweep_dir = sweep
     assert result.returncode == 1
-    assert "failed: model.hidden_size=-1 must be a positive whole number." in result.stderr + result.stdout
+    assert (
+        "failed: model.hidden_size=-1 must be a positive whole number."
+        in result.stderr + result.stdout
+    )
     summary = (sweep_dir / "sweep_summary.md").read_text()
     rows = [line for line in summary.splitlines() if line.startswith("| ") and line[2].isdigit()]
     assert len(rows) == 4
-    assert sum("| failed |" in row for row in rows) == 2 and sum("| completed |" in row for row in rows) == 2
+    assert (
+        sum("| failed |" in row for row in rows) == 2
+        and sum("| completed |" in row for row in rows) == 2
+    )
     assert "model=gru model.hidden_size=32" in summary  # jobs are named by what sets them apart
 
 
@@ -62,10 +73,12 @@ def test_compare_runs_refuses_a_directory_without_runs(tmp_path: Path):
     assert "Traceback" not in result.stderr
 
 
-def test_optuna_search_runs_three_trials_and_writes_the_best_parameters(tmp_path: Path, data_dir: Path):
+def test_optuna_search_runs_three_trials_and_writes_the_best_parameters(
+    tmp_path: Path, data_dir: Path
+):
     result = run_cli(
-        "train.py", "hparams_search=char_lm_optuna", "hydra.sweeper.n_trials=3", f"paths.root_dir={tmp_path}",
-        f"paths.data_dir={data_dir}", *SMALL_DATA_ONLY,
+        "train.py", "hparams_search=char_lm_optuna", "hydra.sweeper.n_trials=3",
+        f"paths.root_dir={tmp_path}", f"paths.data_dir={data_dir}", *SMALL_DATA_ONLY,
     )  # fmt: skip
     assert result.returncode == 0, result.stderr[-3000:]
     (sweep_dir,) = (tmp_path / "logs" / "char_lm_optuna" / "multiruns").iterdir()
@@ -100,17 +113,20 @@ def test_the_slurm_launcher_config_composes(tmp_path: Path):
 
     with initialize_config_dir(config_dir=str(CONFIG_DIR), version_base="1.3"):
         cfg = compose(
-            config_name="train", overrides=["hydra/launcher=submitit_slurm", "model=gru"], return_hydra_config=True
+            config_name="train",
+            overrides=["hydra/launcher=submitit_slurm", "model=gru"],
+            return_hydra_config=True,
         )
     assert cfg.hydra.launcher._target_.endswith("SlurmLauncher")
     assert compose_train(tmp_path, "model=gru").model.cell == "gru"
 
 
 def test_submitit_local_launcher_runs_a_two_job_sweep(tmp_path: Path, data_dir: Path):
-    """The SLURM launcher's local twin: each job is a separate process started and watched by submitit."""
+    """The SLURM launcher's local twin: each job is a separate process started
+    and watched by submitit."""
     result = run_cli(
-        "train.py", "-m", "hydra/launcher=submitit_local", "hydra.launcher.timeout_min=10", "model=rnn,gru",
-        f"paths.root_dir={tmp_path}", f"paths.data_dir={data_dir}", *SMALL,
+        "train.py", "-m", "hydra/launcher=submitit_local", "hydra.launcher.timeout_min=10",
+        "model=rnn,gru", f"paths.root_dir={tmp_path}", f"paths.data_dir={data_dir}", *SMALL,
     )  # fmt: skip
     assert result.returncode == 0, result.stderr[-3000:]
     (sweep_dir,) = (tmp_path / "logs" / "char_lm" / "multiruns").iterdir()

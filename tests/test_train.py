@@ -1,4 +1,5 @@
-"""The whole path a user takes: train from the command line, read the dashboards, sample the checkpoint."""
+"""The whole path a user takes: train from the command line, read the dashboards,
+sample the checkpoint."""
 
 from pathlib import Path
 
@@ -12,7 +13,9 @@ from rnnlab.train import train
 
 @pytest.mark.parametrize("model", ["rnn", "gru", "deep_lstm"])
 def test_each_model_trains_and_returns_its_metrics(tmp_path: Path, data_dir: Path, model: str):
-    cfg = compose_train(tmp_path, f"model={model}", f"paths.data_dir={data_dir}", "logger=none", *SMALL)
+    cfg = compose_train(
+        tmp_path, f"model={model}", f"paths.data_dir={data_dir}", "logger=none", *SMALL
+    )
     metrics = train(cfg)
     assert {"val/loss", "val/bpc", "val/ppl", "test/bpc"} <= set(metrics)
     assert 0 < metrics["val/bpc"] < 8  # starting from ~log2(vocab) = 7 bits
@@ -20,7 +23,9 @@ def test_each_model_trains_and_returns_its_metrics(tmp_path: Path, data_dir: Pat
 
 
 def test_independent_windows_train_too(tmp_path: Path, data_dir: Path):
-    cfg = compose_train(tmp_path, "data.stateful=false", f"paths.data_dir={data_dir}", "logger=none", *SMALL)
+    cfg = compose_train(
+        tmp_path, "data.stateful=false", f"paths.data_dir={data_dir}", "logger=none", *SMALL
+    )
     assert cfg.model.carry_hidden is False
     assert train(cfg)["test/bpc"] > 0
 
@@ -47,8 +52,12 @@ def test_hparams_tab_holds_the_run_config_and_final_metrics(trained_run):
     _, run_dir = trained_run
     events = EventAccumulator(str(run_dir / "tensorboard")).Reload()
     content = events.PluginTagToContent("hparams")
-    experiment = plugin_data_pb2.HParamsPluginData.FromString(content["_hparams_/experiment"]).experiment
-    session = plugin_data_pb2.HParamsPluginData.FromString(content["_hparams_/session_start_info"]).session_start_info
+    experiment = plugin_data_pb2.HParamsPluginData.FromString(
+        content["_hparams_/experiment"]
+    ).experiment
+    session = plugin_data_pb2.HParamsPluginData.FromString(
+        content["_hparams_/session_start_info"]
+    ).session_start_info
     assert {m.name.tag for m in experiment.metric_infos} >= {"hp/val_bpc", "hp/test_bpc"}
     assert session.hparams["model/cell"].string_value == "lstm"
     assert session.hparams["model/hidden_size"].number_value == 32
@@ -95,16 +104,18 @@ def test_multirun_trains_one_job_per_cell(tmp_path: Path, data_dir: Path):
     assert jobs == ["0", "1"]
     for job, cell in zip(jobs, ["rnn", "gru"], strict=True):
         assert f"model={cell}" in (sweep / job / ".hydra" / "overrides.yaml").read_text()
-        assert (
-            torch.load(sweep / job / "checkpoints" / "last.ckpt", weights_only=True)["hyper_parameters"]["cell"] == cell
-        )
+        saved = torch.load(sweep / job / "checkpoints" / "last.ckpt", weights_only=True)
+        assert saved["hyper_parameters"]["cell"] == cell
 
 
 @pytest.mark.parametrize(
     "args, message",
     [
         (["train.py", "trainer=gpu"], "error: trainer.accelerator=gpu needs a CUDA GPU"),
-        (["train.py", "model.hidden_size=-3"], "error: model.hidden_size=-3 must be a positive whole number."),
+        (
+            ["train.py", "model.hidden_size=-3"],
+            "error: model.hidden_size=-3 must be a positive whole number.",
+        ),
         (
             ["train.py", "data.path=/nonexistent/dump.xml.bz2"],
             "error: The data path /nonexistent/dump.xml.bz2 does not exist",
@@ -115,7 +126,9 @@ def test_multirun_trains_one_job_per_cell(tmp_path: Path, data_dir: Path):
         ),
     ],
 )
-def test_user_mistakes_end_in_one_line_without_a_traceback(tmp_path: Path, args: list[str], message: str):
+def test_user_mistakes_end_in_one_line_without_a_traceback(
+    tmp_path: Path, args: list[str], message: str
+):
     if "trainer=gpu" in args and torch.cuda.is_available():
         pytest.skip("this machine has a GPU, so trainer=gpu is no mistake here")
     result = run_cli(*args, f"paths.root_dir={tmp_path}" if args[0] == "train.py" else "device=cpu")
@@ -127,7 +140,9 @@ def test_user_mistakes_end_in_one_line_without_a_traceback(tmp_path: Path, args:
 def test_generate_refuses_prompt_characters_the_model_never_saw(trained_run):
     _, run_dir = trained_run
     result = run_cli(
-        "scripts/generate.py", f"ckpt_path={run_dir / 'checkpoints' / 'last.ckpt'}", "prompt='The quick br☃'"
+        "scripts/generate.py",
+        f"ckpt_path={run_dir / 'checkpoints' / 'last.ckpt'}",
+        "prompt='The quick br☃'",
     )
     assert result.returncode == 1 and "'☃'" in result.stderr and "Traceback" not in result.stderr
 
@@ -136,7 +151,10 @@ def test_generate_refuses_a_file_that_is_not_a_checkpoint(tmp_path: Path):
     bogus = tmp_path / "model.ckpt"
     bogus.write_bytes(b"not a checkpoint")
     result = run_cli("scripts/generate.py", f"ckpt_path={bogus}")
-    assert result.returncode == 1 and "is not a checkpoint this project can load safely" in result.stderr
+    assert (
+        result.returncode == 1
+        and "is not a checkpoint this project can load safely" in result.stderr
+    )
 
 
 def test_main_returns_the_optimized_metric_for_sweepers(tmp_path: Path, data_dir: Path):

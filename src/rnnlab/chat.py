@@ -55,7 +55,8 @@ def main(cfg: DictConfig) -> None:
         words = tokenize(sentence)
         if words and all(w not in model.source_vocab.index for w in words):
             print(
-                f"warning: no word of {sentence!r} is in the model's vocabulary; the reply is a guess.",
+                f"warning: no word of {sentence!r} is in the model's vocabulary; "
+                "the reply is a guess.",
                 file=sys.stderr,
             )
     for reply in model.reply(inputs, beam_size=cfg.beam_size):

@@ -1,4 +1,5 @@
-"""Load a project checkpoint safely (tensors and plain data only) and check it is of the expected task."""
+"""Load a project checkpoint safely (tensors and plain data only)
+and check it is of the expected task."""
 
 from __future__ import annotations
 
@@ -46,8 +47,8 @@ def load_task_model(path: str | Path, model_class: type[TaskModule], device: str
     task, found = model_class.task, task_in(checkpoint)
     if found != task:
         raise UserError(
-            f"{path} is not a {task} checkpoint of this project (its task is {found or 'unknown'}); "
-            f"give a checkpoint trained with task {task}."
+            f"{path} is not a {task} checkpoint of this project "
+            f"(its task is {found or 'unknown'}); give a checkpoint trained with task {task}."
         )
     if device.startswith("cuda") and not torch.cuda.is_available():
         raise UserError(

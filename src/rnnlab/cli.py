@@ -48,7 +48,8 @@ def in_multirun() -> bool:
 def check_writable(directory: Path) -> None:
     """Raise a UserError unless `directory` can be created and written, with room for checkpoints.
 
-    It tries for real (create the directory, write a probe file): permission bits alone do not stop root.
+    It tries for real (create the directory, write a probe file): permission bits alone do
+    not stop root.
     """
     try:
         directory.mkdir(parents=True, exist_ok=True)
@@ -57,18 +58,21 @@ def check_writable(directory: Path) -> None:
         probe.unlink()
     except OSError as err:
         raise UserError(
-            f"Cannot write the output directory {directory} ({err.strerror}); set paths.root_dir to a writable place."
+            f"Cannot write the output directory {directory} ({err.strerror}); "
+            "set paths.root_dir to a writable place."
         ) from None
     free_mb = shutil.disk_usage(directory).free // 2**20
     if free_mb < MIN_FREE_MB:
         raise UserError(
-            f"The disk holding {directory} has {free_mb} MB free, fewer than the {MIN_FREE_MB} MB a run needs for "
-            "checkpoints and logs; free some space or set paths.root_dir elsewhere."
+            f"The disk holding {directory} has {free_mb} MB free, "
+            f"fewer than the {MIN_FREE_MB} MB a run needs for checkpoints and logs; "
+            "free some space or set paths.root_dir elsewhere."
         )
 
 
 class OutputCheck(Callback):
-    """Before Hydra creates a run (or sweep) directory, check it can be written; say so in one line if not."""
+    """Before Hydra creates a run (or sweep) directory, check it can be written;
+    say so in one line if not."""
 
     def _check(self, directory: str) -> None:
         try:
@@ -85,7 +89,8 @@ class OutputCheck(Callback):
 
 
 def discard_unused_run_dir() -> None:
-    """Remove this run's directory when it holds no checkpoint: a mistake found before training leaves no debris."""
+    """Remove this run's directory when it holds no checkpoint: a mistake found
+    before training leaves no debris."""
     from hydra.core.hydra_config import HydraConfig
 
     if not HydraConfig.initialized():
@@ -106,14 +111,12 @@ def report_user_errors(function):
             user_error = user_error_in(err)
             if user_error is None:
                 raise
-            if (
-                in_multirun()
-            ):  # fail this job only: the sweep goes on and reports it (rnnlab.sweeps)
+            if in_multirun():
+                # Fail this job only: the sweep goes on and reports it (rnnlab.sweeps).
                 raise user_error from None
             print(f"error: {user_error}", file=sys.stderr)
-            if not isinstance(
-                user_error, NonFiniteLoss
-            ):  # that run's dashboards show what went wrong: keep them
+            # After a non-finite loss that run's dashboards show what went wrong: keep them.
+            if not isinstance(user_error, NonFiniteLoss):
                 discard_unused_run_dir()
             raise SystemExit(1) from None
 

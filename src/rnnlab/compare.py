@@ -1,8 +1,10 @@
-"""Compare finished runs: validation curves (by step and by wall time) and a Markdown table of results.
+"""Compare finished runs: validation curves (by step and by wall time)
+and a Markdown table of results.
 
     python scripts/compare_runs.py <multirun dir or run dirs...> [--metric val/bpc] [--out DIR]
 
-Reads each run's TensorBoard event files; runs are labelled by the overrides that differ between them.
+Reads each run's TensorBoard event files; runs are labelled by the overrides
+that differ between them.
 """
 
 from __future__ import annotations
@@ -36,15 +38,15 @@ def find_runs(paths: list[Path]) -> list[Run]:
     """Every run directory (a `.hydra/` and a `tensorboard/` folder) at or below the given paths."""
     from tensorboard.backend.event_processing.event_accumulator import EventAccumulator
 
-    logging.getLogger("tensorboard").setLevel(
-        logging.WARNING
-    )  # it reports every event file it opens
+    # It reports every event file it opens.
+    logging.getLogger("tensorboard").setLevel(logging.WARNING)
 
     directories: list[Path] = []
     for path in paths:
         if not path.is_dir():
             raise UserError(
-                f"{path} is not a directory; give a multirun directory or run directories of train.py."
+                f"{path} is not a directory; "
+                "give a multirun directory or run directories of train.py."
             )
         directories += sorted(
             {p.parent for p in path.glob("**/.hydra") if (p.parent / "tensorboard").is_dir()}
@@ -77,7 +79,8 @@ def distinct_overrides(overrides: list[list[str]]) -> list[list[str]]:
 
 
 def label_runs(runs: list[Run]) -> None:
-    """Label each run by its overrides that not every run shares (its directory name when none differ)."""
+    """Label each run by its overrides that not every run shares (its directory name
+    when none differ)."""
     for run, own in zip(runs, distinct_overrides([run.overrides for run in runs]), strict=True):
         run.label = " ".join(own) or run.directory.name
 
@@ -88,7 +91,8 @@ def choose_metric(runs: list[Run], metric: str | None) -> str:
     missing = [run.label for run in runs if not run.values(metric)]
     if missing:
         raise UserError(
-            f"--metric {metric} was not logged by {', '.join(missing)}; pick a metric every run logged."
+            f"--metric {metric} was not logged by {', '.join(missing)}; "
+            "pick a metric every run logged."
         )
     return metric
 
@@ -149,7 +153,8 @@ def comparison_table(runs: list[Run], metric: str) -> str:
 def compare_runs(
     paths: list[Path], out: Path | None = None, metric: str | None = None
 ) -> tuple[Path, Path]:
-    """Write `comparison.png` and `comparison.md` to `out` (default: the first path); return their paths."""
+    """Write `comparison.png` and `comparison.md` to `out` (default: the first path);
+    return their paths."""
     runs = find_runs(paths)
     metric = choose_metric(runs, metric)
     out = out or paths[0]

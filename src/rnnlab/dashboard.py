@@ -1,4 +1,5 @@
-"""What runs write to TensorBoard beyond scalars: readable text, example tables and the embedding projector."""
+"""What runs write to TensorBoard beyond scalars: readable text, example tables
+and the embedding projector."""
 
 from __future__ import annotations
 
@@ -12,12 +13,14 @@ from lightning.pytorch.loggers import TensorBoardLogger
 if TYPE_CHECKING:
     from rnnlab.models.task import TaskModule
 
-# How the projector labels characters that would be invisible or break its tab-separated metadata file.
+# How the projector labels characters that would be invisible or break
+# its tab-separated metadata file.
 _VISIBLE = {" ": "␣", "\n": "\\n", "\t": "\\t", "\r": "\\r"}
 
 
 def tensorboard_writer(trainer: L.Trainer | None):
-    """The SummaryWriter of the run's TensorBoard logger, or None when there is none (or not on rank 0)."""
+    """The SummaryWriter of the run's TensorBoard logger, or None when there is none
+    (or not on rank 0)."""
     if trainer is None or not trainer.is_global_zero:
         return None
     for logger in trainer.loggers:

@@ -41,7 +41,8 @@ def check_sampling(
         )
     if not isinstance(length, int) or length <= len(prompt):
         raise UserError(
-            f"length={length!r} must be a whole number larger than the prompt's {len(prompt)} characters "
+            f"length={length!r} must be a whole number "
+            f"larger than the prompt's {len(prompt)} characters "
             "(it counts the prompt too, as in the lecture's 12 + 388 = 400)."
         )
     if temperature < 0:
@@ -53,12 +54,13 @@ def check_sampling(
 
 
 class _Stepper:
-    """One recurrent step of a `RecurrentLM` for a batch of single characters, with preallocated state.
+    """One recurrent step of a `RecurrentLM` for a batch of single characters,
+    with preallocated state.
 
-    The equations of torch's RNN/LSTM/GRU in eval mode (dropout off) without the modules' per-call cost,
-    which dominates at one character per call: the first layer's input projection is folded with the
-    embedding into a table with one row per symbol, every gate of a layer comes from one `addmm` on
-    pre-transposed weights, and the state is updated in place.
+    The equations of torch's RNN/LSTM/GRU in eval mode (dropout off) without the modules' per-call
+    cost, which dominates at one character per call: the first layer's input projection is folded
+    with the embedding into a table with one row per symbol, every gate of a layer comes
+    from one `addmm` on pre-transposed weights, and the state is updated in place.
     """
 
     def __init__(self, net: torch.nn.Module, hidden):
@@ -72,14 +74,13 @@ class _Stepper:
         for layer in range(rnn.num_layers):
             w_ih, w_hh = getattr(rnn, f"weight_ih_l{layer}"), getattr(rnn, f"weight_hh_l{layer}")
             b_ih, b_hh = getattr(rnn, f"bias_ih_l{layer}"), getattr(rnn, f"bias_hh_l{layer}")
-            if (
-                self.mode == "LSTM"
-            ):  # gates i, f, g, o -> i, f, o, g: one sigmoid and one tanh per step
+            if self.mode == "LSTM":
+                # Gates i, f, g, o -> i, f, o, g: one sigmoid and one tanh per step.
                 order = (
                     torch.arange(4 * size, device=w_ih.device).view(4, size)[[0, 1, 3, 2]].flatten()
                 )
                 w_ih, w_hh, b_ih, b_hh = w_ih[order], w_hh[order], b_ih[order], b_hh[order]
-            # Contiguous transposed copies: MKL's addmm on a transposed view is up to twice as slow.
+            # Contiguous transposed copies: MKL's addmm is slower on a transposed view.
             w_ih, w_hh = w_ih.t().contiguous(), w_hh.t().contiguous()
             if self.mode == "GRU":  # the candidate gate needs the input and hidden parts apart
                 self.layers.append((w_ih, b_ih, w_hh, b_hh))
@@ -172,7 +173,8 @@ def sample_continuation(
 def greedy_decode(
     net, source: torch.Tensor, source_lengths: torch.Tensor, start: int, eos: int, max_len: int
 ):
-    """Likeliest word at each step, for a batch -> (ids (batch, <=max_len), attention (batch, steps, s) or None)."""
+    """Likeliest word at each step, for a batch
+    -> (ids (batch, <=max_len), attention (batch, steps, s) or None)."""
     state = net.encode(source, source_lengths)
     token = torch.full((source.size(0),), start, dtype=torch.long, device=source.device)
     done = torch.zeros_like(token, dtype=torch.bool)

@@ -1,8 +1,8 @@
 """Every read of a Lightning or Hydra internal, in one place.
 
-Each function wraps one private attribute that no public API exposes. Each names the release it was
-checked against; `tests/test_lightning_internals.py` fails loudly when a release moves or renames one.
-No other module of the project touches a private attribute of Lightning or Hydra.
+Each function wraps one private attribute that no public API exposes. Each names the release
+it was checked against; `tests/test_lightning_internals.py` fails loudly when a release moves
+or renames one. No other module of the project touches a private attribute of Lightning or Hydra.
 """
 
 from __future__ import annotations
@@ -14,8 +14,9 @@ from hydra.core.utils import JobReturn
 def is_logging_step(trainer: L.Trainer) -> bool:
     """Whether the loggers write what is logged during the current training step.
 
-    Lightning's own rule (every `log_every_n_steps` steps, and the last step); unlike a test on
-    `global_step`, it reads the same in every hook of one step. Checked against Lightning 2.5 and 2.6.
+    Lightning's own rule (every `log_every_n_steps` steps, and the last step);
+    unlike a test on `global_step`, it reads the same in every hook of one step.
+    Checked against Lightning 2.5 and 2.6.
     """
     return trainer._logger_connector.should_update_logs
 
@@ -23,7 +24,8 @@ def is_logging_step(trainer: L.Trainer) -> bool:
 def batches_done_this_epoch(trainer: L.Trainer) -> int:
     """Batches of the current epoch that the fit loop has already fetched.
 
-    After a restore mid-epoch this is where the loader must continue. Checked against Lightning 2.5 and 2.6.
+    After a restore mid-epoch this is where the loader must continue.
+    Checked against Lightning 2.5 and 2.6.
     """
     return trainer.fit_loop.epoch_loop.batch_progress.current.ready
 
@@ -31,6 +33,7 @@ def batches_done_this_epoch(trainer: L.Trainer) -> int:
 def failed_job_error(job_return: JobReturn) -> BaseException | None:
     """The exception a failed Hydra job raised.
 
-    The public `return_value` re-raises it instead of returning it. Checked against hydra-core 1.3.2.
+    The public `return_value` re-raises it instead of returning it.
+    Checked against hydra-core 1.3.2.
     """
     return job_return._return_value

@@ -55,8 +55,8 @@ def curves_figure(curves: list[tuple[str, list[int], list[float], list[float]]],
 
 
 def decay_figure(curves: list[tuple[int, list[float]]], lines: int = 8):
-    """Gradient size against distance back in time, log scale: one line per training step (at most `lines`,
-    evenly spaced)."""
+    """Gradient size against distance back in time, log scale: one line per training step
+    (at most `lines`, evenly spaced)."""
     figure, axes = plt.subplots(figsize=(7, 4))
     chosen = [
         curves[i]

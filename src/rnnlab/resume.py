@@ -1,5 +1,6 @@
-"""Which checkpoint a run continues from, and where it continues: `ckpt_path=<file>`, `ckpt_path=last`
-or `resume=auto`. A resumed run writes into the run directory (and TensorBoard run) it continues."""
+"""Which checkpoint a run continues from, and where it continues: `ckpt_path=<file>`,
+`ckpt_path=last` or `resume=auto`. A resumed run writes into the run directory
+(and TensorBoard run) it continues."""
 
 from __future__ import annotations
 
@@ -19,7 +20,8 @@ RESUMABLE = ("last.ckpt", "interrupted.ckpt")
 
 
 def same_setup(run_dir: Path, cfg: DictConfig) -> bool:
-    """Whether the run in `run_dir` trained the model and data that `cfg` asks for (other settings may differ)."""
+    """Whether the run in `run_dir` trained the model and data that `cfg` asks for
+    (other settings may differ)."""
     saved = run_dir / ".hydra" / "config.yaml"
     if not saved.is_file():
         return False
@@ -32,9 +34,11 @@ def same_setup(run_dir: Path, cfg: DictConfig) -> bool:
 
 
 def newest_checkpoint(cfg: DictConfig) -> Path | None:
-    """The newest last/interrupted checkpoint of this run's own directory, where a re-queued sweep job or a
-    fixed `hydra.run.dir` finds its earlier self; else among this task's runs with the same model and data."""
-    # Hydra has already rewritten the own directory's .hydra/config.yaml: there is nothing there to compare with.
+    """The newest last/interrupted checkpoint of this run's own directory,
+    where a re-queued sweep job or a fixed `hydra.run.dir` finds its earlier self;
+    else among this task's runs with the same model and data."""
+    # Hydra has already rewritten the own directory's .hydra/config.yaml: there is nothing there
+    # to compare with.
     own = [
         p
         for name in RESUMABLE
@@ -51,17 +55,20 @@ def newest_checkpoint(cfg: DictConfig) -> Path | None:
 
 
 def run_dir_of(checkpoint: Path) -> Path | None:
-    """The run directory a checkpoint was written in (`<run>/checkpoints/x.ckpt`), if it is one of ours."""
+    """The run directory a checkpoint was written in (`<run>/checkpoints/x.ckpt`),
+    if it is one of ours."""
     run = checkpoint.resolve().parents[1]
     return run if checkpoint.parent.name == "checkpoints" and (run / ".hydra").is_dir() else None
 
 
 def resolve_resume(cfg: DictConfig) -> Path | None:
-    """The checkpoint to continue from (None: start fresh); points `paths.output_dir` at its run directory."""
+    """The checkpoint to continue from (None: start fresh); points `paths.output_dir`
+    at its run directory."""
     requested, mode = cfg.get("ckpt_path"), cfg.get("resume")
     if mode not in (None, False, "auto"):
         raise UserError(
-            f"resume={mode!r} is not an option; use resume=auto, or ckpt_path=<file> / ckpt_path=last."
+            f"resume={mode!r} is not an option; "
+            "use resume=auto, or ckpt_path=<file> / ckpt_path=last."
         )
     if requested == "last" or (mode == "auto" and requested is None):
         checkpoint = newest_checkpoint(cfg)
@@ -69,8 +76,9 @@ def resolve_resume(cfg: DictConfig) -> Path | None:
             where = Path(cfg.paths.log_dir) / str(cfg.task_name) / "runs"
             if requested == "last":
                 raise UserError(
-                    f"ckpt_path=last found no last.ckpt of a {cfg.task_name} run with this model and data under "
-                    f"{where}; train one first, or give ckpt_path=<file>."
+                    f"ckpt_path=last found no last.ckpt of a {cfg.task_name} run "
+                    f"with this model and data under {where}; "
+                    "train one first, or give ckpt_path=<file>."
                 )
             log.info(
                 "resume=auto: no earlier run with this model and data under %s; starting fresh.",

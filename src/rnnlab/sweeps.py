@@ -1,8 +1,10 @@
-"""A Hydra callback for multiruns: each job's outcome on record, failures reported, an optional comparison.
+"""A Hydra callback for multiruns: each job's outcome on record, failures reported,
+an optional comparison.
 
-Hydra finishes every job of a sweep even when one fails; this callback says which failed and why as each
-job ends, keeps `sweep_summary.md` in the sweep directory up to date, and when the sweep is over prints
-the summary and (with `compare: true`) writes the comparison plot and table of `rnnlab.compare`.
+Hydra finishes every job of a sweep even when one fails; this callback says which failed
+and why as each job ends, keeps `sweep_summary.md` in the sweep directory up to date,
+and when the sweep is over prints the summary and (with `compare: true`) writes
+the comparison plot and table of `rnnlab.compare`.
 """
 
 from __future__ import annotations

@@ -1,6 +1,8 @@
-"""The train entry: config -> DataModule -> model (vocabulary handed over) -> Trainer -> fit -> test.
+"""The train entry: config -> DataModule -> model (vocabulary handed over)
+-> Trainer -> fit -> test.
 
-`train` returns the metrics; `main` returns `cfg.optimized_metric` so Hydra sweepers can optimise it.
+`train` returns the metrics; `main` returns `cfg.optimized_metric` so Hydra sweepers
+can optimise it.
 """
 
 from __future__ import annotations
@@ -53,7 +55,8 @@ def check_accelerator(trainer_cfg: DictConfig) -> None:
 
 
 def check_schedule(model_cfg: DictConfig) -> None:
-    """A schedule over the run's steps needs their number: a run limited by time or epochs has none."""
+    """A schedule over the run's steps needs their number: a run limited by time
+    or epochs has none."""
     scheduler = model_cfg.get("scheduler")
     horizon = scheduler.get("T_max") if scheduler else None
     if isinstance(horizon, int) and horizon < 1:
@@ -64,7 +67,8 @@ def check_schedule(model_cfg: DictConfig) -> None:
 
 
 def set_matmul_precision(precision: str) -> None:
-    """How fp32 matrix products run on GPUs with tensor cores (Lightning asks for a choice there)."""
+    """How fp32 matrix products run on GPUs with tensor cores
+    (Lightning asks for a choice there)."""
     if precision not in MATMUL_PRECISIONS:
         raise UserError(
             f"matmul_precision={precision} is not one of {', '.join(MATMUL_PRECISIONS)}; use high."

@@ -1,4 +1,5 @@
-"""Per-layer gradient norms before clipping: the dashboard view of vanishing and exploding gradients."""
+"""Per-layer gradient norms before clipping: the dashboard view of vanishing
+and exploding gradients."""
 
 from __future__ import annotations
 
@@ -25,7 +26,8 @@ def layer_of(parameter_name: str) -> str:
 
 
 class GradientNorms(L.Callback):
-    """Log `grad_norm/<layer>` (L2 over the layer's parameters) and `grad_norm/total` at logging steps.
+    """Log `grad_norm/<layer>` (L2 over the layer's parameters) and `grad_norm/total`
+    at logging steps.
 
     Measured before gradient clipping, so exploding gradients show their real size.
     """

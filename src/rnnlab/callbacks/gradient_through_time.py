@@ -1,8 +1,10 @@
-"""How far back a loss reaches: the size of d loss_T / d x_(T-k) against the distance k, i.e. vanishing gradients.
+"""How far back a loss reaches: the size of d loss_T / d x_(T-k) against the distance k,
+i.e. vanishing gradients.
 
-Weight-gradient norms mix every time step together (and Adam rescales them); this view separates them: the
-loss at the last character of a window is backpropagated to the recurrent layer's input at every earlier
-position. A vanilla RNN's curve falls off exponentially with k; an LSTM's stays up much longer.
+Weight-gradient norms mix every time step together (and Adam rescales them); this view
+separates them: the loss at the last character of a window is backpropagated to the recurrent
+layer's input at every earlier position. A vanilla RNN's curve falls off exponentially with k;
+an LSTM's stays up much longer.
 """
 
 from __future__ import annotations
@@ -25,7 +27,8 @@ def distances(window: int) -> list[int]:
 
 
 def gradient_by_distance(net: torch.nn.Module, x: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
-    """(window,) mean over rows of |d loss_T / d x_(T-k)| for k = 0..window-1, from a zero initial state."""
+    """(window,) mean over rows of |d loss_T / d x_(T-k)| for k = 0..window-1,
+    from a zero initial state."""
     with torch.enable_grad():
         inputs = net.embedding(x).detach().requires_grad_(True)
         out, _ = net.rnn(inputs)
@@ -36,8 +39,9 @@ def gradient_by_distance(net: torch.nn.Module, x: torch.Tensor, y: torch.Tensor)
 
 
 class GradientThroughTime(L.Callback):
-    """At logging steps, on the first `rows` windows of the batch, log `grad_through_time/distance_<k>`; at
-    each validation, plot the curves so far (log scale) to TensorBoard's Images tab. Character models only."""
+    """At logging steps, on the first `rows` windows of the batch,
+    log `grad_through_time/distance_<k>`; at each validation, plot the curves so far (log scale)
+    to TensorBoard's Images tab. Character models only."""
 
     def __init__(self, rows: int = 8):
         if rows < 1:
@@ -57,8 +61,8 @@ class GradientThroughTime(L.Callback):
     def on_before_optimizer_step(
         self, trainer: L.Trainer, module: L.LightningModule, optimizer
     ) -> None:
-        # After the backward pass and before the update: the weights that produced this step's gradients.
-        # autograd.grad with the inputs alone leaves the parameters' .grad untouched.
+        # After the backward pass and before the update: the weights that produced this step's
+        # gradients. autograd.grad with the inputs alone leaves the parameters' .grad untouched.
         if self._batch is None:
             return
         x, y = (t[: self.rows] for t in self._batch)

@@ -1,4 +1,5 @@
-"""A checkpoint when training stops early: Ctrl-C, SIGTERM (e.g. a cluster's pre-emption) or a crash."""
+"""A checkpoint when training stops early: Ctrl-C, SIGTERM (e.g. a cluster's pre-emption)
+or a crash."""
 
 from __future__ import annotations
 
@@ -10,10 +11,12 @@ from rnnlab.errors import NonFiniteLoss
 
 
 class InterruptionCheckpoint(OnExceptionCheckpoint):
-    """Lightning's OnExceptionCheckpoint writing `<dirpath>/interrupted.ckpt`, which `resume=auto` and
-    `ckpt_path=last` continue from (Lightning removes it once a later run of the same directory ends well).
+    """Lightning's OnExceptionCheckpoint writing `<dirpath>/interrupted.ckpt`,
+    which `resume=auto` and `ckpt_path=last` continue from (Lightning removes it once a later run
+    of the same directory ends well).
 
-    Nothing is written before the first step, nor after a non-finite loss: those weights are not worth resuming.
+    Nothing is written before the first step, nor after a non-finite loss: those weights are
+    not worth resuming.
     """
 
     def __init__(self, dirpath: str):

@@ -1,4 +1,5 @@
-"""Training throughput in the task's own unit: characters, tokens, words or time steps per second."""
+"""Training throughput in the task's own unit: characters, tokens,
+words or time steps per second."""
 
 from __future__ import annotations
 
@@ -12,8 +13,8 @@ from rnnlab.models.task import TaskModule
 
 
 class Throughput(L.Callback):
-    """Log `throughput/<unit>_per_s` at logging steps: items the model read since the previous logging
-    step over the wall time it took (data loading included, validation excluded).
+    """Log `throughput/<unit>_per_s` at logging steps: items the model read since the previous
+    logging step over the wall time it took (data loading included, validation excluded).
 
     The task says what an item is: `count_items(batch)` counts them (a number, or a tensor summed on
     the device and read only at logging steps) and `throughput_unit` names them.

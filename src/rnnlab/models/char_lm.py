@@ -1,4 +1,5 @@
-"""The character-level language model: its network, and the task (loss, bits per character, sampling)."""
+"""The character-level language model: its network, and the task
+(loss, bits per character, sampling)."""
 
 from __future__ import annotations
 

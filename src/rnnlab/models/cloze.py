@@ -146,7 +146,8 @@ class ClozeModel(TaskModule):
         self._examples = []
 
     def fill(self, text: str, top: int = 5) -> list[tuple[str, float]]:
-        """The `top` likeliest words for the one blank (`___`) in `text`, with their probabilities."""
+        """The `top` likeliest words for the one blank (`___`) in `text`,
+        with their probabilities."""
         parts = re.split(r"_{3,}", text)
         if len(parts) != 2:
             raise UserError(

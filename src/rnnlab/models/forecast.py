@@ -1,4 +1,5 @@
-"""One-step forecasting (many-to-one regression): a recurrent encoder's last state predicts the next value."""
+"""One-step forecasting (many-to-one regression): a recurrent encoder's last state predicts
+the next value."""
 
 from __future__ import annotations
 

@@ -1,6 +1,6 @@
 """Sequence to sequence: the encoder-decoder network (a bidirectional encoder over packed sequences,
-optional attention, a decoder) and the task (teacher-forced training, greedy and beam-search decoding,
-BLEU and exact match)."""
+optional attention, a decoder) and the task (teacher-forced training,
+greedy and beam-search decoding, BLEU and exact match)."""
 
 from __future__ import annotations
 
@@ -28,7 +28,8 @@ ATTENTION = ("none", "bahdanau", "luong")
 
 @dataclass
 class DecoderState:
-    """What the decoder carries between steps; every tensor has the batch on dim 0 except `hidden` (dim 1)."""
+    """What the decoder carries between steps; every tensor has the batch on dim 0 except
+    `hidden` (dim 1)."""
 
     hidden: Hidden
     memory: torch.Tensor  # encoder outputs (batch, source_time, keys)
@@ -46,7 +47,8 @@ class DecoderState:
 
 
 class Attention(nn.Module):
-    """Additive (Bahdanau: v^T tanh(W_q q + W_k k)) or multiplicative (Luong: q^T W k) attention; padding masked."""
+    """Additive (Bahdanau: v^T tanh(W_q q + W_k k)) or multiplicative (Luong: q^T W k)
+    attention; padding masked."""
 
     def __init__(self, kind: str, query_size: int, key_size: int):
         super().__init__()
@@ -61,7 +63,8 @@ class Attention(nn.Module):
     def forward(
         self, query: torch.Tensor, keys: torch.Tensor, mask: torch.Tensor
     ) -> tuple[torch.Tensor, torch.Tensor]:
-        """query (batch, q), keys (batch, time, k), mask (batch, time) -> context (batch, k), weights (batch, time)."""
+        """query (batch, q), keys (batch, time, k), mask (batch, time) -> context (batch, k),
+        weights (batch, time)."""
         if self.kind == "bahdanau":
             scores = self.score(
                 torch.tanh(self.query_proj(query).unsqueeze(1) + self.key_proj(keys))
@@ -75,8 +78,9 @@ class Attention(nn.Module):
 class Seq2SeqNet(nn.Module):
     """Encoder-decoder as in the lecture, with optional attention.
 
-    `forward(source (batch, s), source_lengths (batch,), decoder_input (batch, t), teacher_forcing=1.0)
-    -> (logits (batch, t, target_vocab), attention weights (batch, t, s) or None)`.
+    `forward(source (batch, s), source_lengths (batch,), decoder_input (batch, t),
+    teacher_forcing=1.0) -> (logits (batch, t, target_vocab), attention weights (batch, t, s)
+    or None)`.
     """
 
     def __init__(
@@ -124,7 +128,10 @@ class Seq2SeqNet(nn.Module):
         outputs, hidden = self.encoder(packed)
         memory, _ = pad_packed_sequence(outputs, batch_first=True, total_length=source.size(1))
         if self.bridge is not None:
-            join = lambda h: torch.tanh(self.bridge(torch.cat([h[0::2], h[1::2]], dim=-1)))  # noqa: E731
+
+            def join(h):
+                return torch.tanh(self.bridge(torch.cat([h[0::2], h[1::2]], dim=-1)))
+
             hidden = tuple(map(join, hidden)) if isinstance(hidden, tuple) else join(hidden)
         mask = (
             torch.arange(source.size(1), device=source.device)[None, :]
@@ -135,7 +142,8 @@ class Seq2SeqNet(nn.Module):
     def decode_step(
         self, token: torch.Tensor, state: DecoderState
     ) -> tuple[torch.Tensor, DecoderState, torch.Tensor | None]:
-        """One decoder step: token (batch,) -> logits (batch, vocab), the new state, attention weights or None."""
+        """One decoder step: token (batch,) -> logits (batch, vocab), the new state,
+        attention weights or None."""
         embedded = self.target_embedding(token)
         weights = context = None
         if self.attention_kind == "bahdanau":  # attend with the previous state, feed the context in
@@ -162,7 +170,8 @@ class Seq2SeqNet(nn.Module):
             all_logits.append(logits)
             all_weights.append(weights)
             if t + 1 < decoder_input.size(1):
-                # Teacher forcing: feed the true previous word, or (with probability 1 - ratio) the model's own guess.
+                # Teacher forcing: feed the true previous word, or (with probability 1 - ratio)
+                # the model's own guess.
                 use_truth = teacher_forcing >= 1.0 or torch.rand(()) < teacher_forcing
                 token = decoder_input[:, t + 1] if use_truth else logits.argmax(-1)
         weights = torch.stack(all_weights, dim=1) if self.attention is not None else None

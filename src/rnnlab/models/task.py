@@ -134,8 +134,9 @@ class TaskModule(L.LightningModule, ABC):
         self._training_seed = torch.initial_seed()
 
     def on_train_batch_start(self, batch, batch_idx: int) -> None:
-        # Training draws (dropout, teacher forcing) come from a generator reseeded from (seed, step):
-        # a run resumed from a checkpoint draws exactly what the uninterrupted run would.
+        # Training draws (dropout, teacher forcing) come from a generator reseeded
+        # from (seed, step): a run resumed from a checkpoint draws exactly what
+        # the uninterrupted run would.
         # Only the CPU generator and the current GPU's: torch.manual_seed walks every backend.
         seed = (self._training_seed * 1_000_003 + self.global_step) % 2**63
         torch.default_generator.manual_seed(seed)
@@ -143,7 +144,8 @@ class TaskModule(L.LightningModule, ABC):
             torch.cuda.manual_seed(seed)
 
     def log_training(self, loss: torch.Tensor, **metrics: torch.Tensor) -> None:
-        """Stop on a nan or inf loss; log `train/loss` (also to the progress bar) and `train/<metric>`.
+        """Stop on a nan or inf loss; log `train/loss` (also to the progress bar)
+        and `train/<metric>`.
 
         Logged at the logging steps only, the only steps whose values the loggers write: each
         `self.log` costs Lightning bookkeeping comparable to a small model's whole step.
