@@ -1,25 +1,32 @@
+import gzip
 import itertools
 import logging
+import os
+import subprocess
 import sys
 from pathlib import Path
 
 import numpy as np
 import pytest
+from conftest import compose_train
+from hydra.utils import instantiate
 
+from rnnlab.cli import user_error_in
 from rnnlab.data import corpus as corpus_module
 from rnnlab.data.base import split_sizes
-from rnnlab.data.corpus import open_corpus, prepare_corpus
+from rnnlab.data.corpus import LOCKS_FOLDER, corpus_key, open_corpus, prepare_corpus
 from rnnlab.data.progress import read_progress
 from rnnlab.data.sources import FileSource, article_text, default_dump
 from rnnlab.data.vocab import UNKNOWN, CharVocab
 from rnnlab.data.wiki_char import WikiCharDataModule
 from rnnlab.data.wiki_cloze import WikiClozeDataModule
 from rnnlab.errors import UserError
+from rnnlab.settings import check_train_config
 
 
 def cache_entries(cache: Path) -> list[Path]:
     """What a cache folder holds besides the lock files that let processes take turns preparing."""
-    return [p for p in cache.iterdir() if p.suffix != ".lock"] if cache.exists() else []
+    return [p for p in cache.iterdir() if p.name != LOCKS_FOLDER] if cache.exists() else []
 
 
 def write(tmp_path: Path, text: str) -> Path:
@@ -103,17 +110,22 @@ def test_datamodule_refuses_a_corpus_smaller_than_one_batch(tmp_path: Path):
 
 
 @pytest.mark.parametrize(
-    "option, message",
+    "overrides, message",
     [
-        ({"seq_len": 0}, "data.seq_len=0"),
-        ({"batch_size": -4}, "data.batch_size=-4"),
-        ({"val_fraction": 0.7, "test_fraction": 0.5}, "leave text for training"),
-        ({"max_chars": 0}, "data.max_chars=0"),
+        (["data.seq_len=0"], "data.seq_len=0"),
+        (["data.batch_size=-4"], "data.batch_size=-4"),
+        (["data.val_fraction=0.7", "data.test_fraction=0.5"], "text for training"),
+        (["data.max_chars=0"], "data.max_chars=0"),
     ],
 )
-def test_datamodule_refuses_bad_options(tmp_path: Path, option: dict, message: str):
-    with pytest.raises(UserError, match=message):
-        WikiCharDataModule(data_dir=str(tmp_path), **option)
+def test_datamodule_refuses_bad_options(tmp_path: Path, overrides: list[str], message: str):
+    # Wherever the check lives, the declared schema or the constructor, it runs before any data.
+    cfg = compose_train(tmp_path, *overrides)
+    with pytest.raises(Exception) as raised:  # Hydra's instantiate wraps what it raises
+        check_train_config(cfg)
+        instantiate(cfg.data)
+    assert message in str(user_error_in(raised.value))
+    assert not (tmp_path / "data").exists()
 
 
 def test_datamodule_splits_by_position(tmp_path: Path):
@@ -315,16 +327,29 @@ def redirects_only(tmp_path: Path) -> Path:
             lambda tmp: tmp / "missing.xml.bz2",
             "does not exist; set data.path to an existing dump or text file",
         ),
+        (
+            lambda tmp: tmp,
+            "is a directory, not a file; set data.path to an existing dump or text file",
+        ),
         (lambda tmp: write(tmp, ""), "is empty; give a file with text in it"),
         (not_a_dump, "so it is not a MediaWiki dump; give a dump or a plain .txt file"),
         (half_a_dump, r"is truncated \(its compressed stream ends early\); download it again"),
         (
             latin1_text,
-            r"is not UTF-8 text \(byte 6503 is not valid UTF-8\); convert it with iconv first",
+            r"is not UTF-8 text \(byte 6503 is not valid UTF-8\); re-save it as UTF-8, "
+            r"e\.g\. with iconv -f latin1 -t utf-8 if it is Latin-1\.$",
         ),
         (redirects_only, "yields no text once cleaned"),
     ],
-    ids=["missing", "empty", "not a dump", "truncated bz2", "not UTF-8", "no article text"],
+    ids=[
+        "missing",
+        "directory",
+        "empty",
+        "not a dump",
+        "truncated bz2",
+        "not UTF-8",
+        "no article text",
+    ],
 )
 @pytest.mark.parametrize("workers", [1, 2])
 def test_bad_data_is_one_sentence_naming_the_file_and_leaves_no_cache(
@@ -359,3 +384,95 @@ def test_progress_shows_on_a_terminal_only(tmp_path: Path, capfd, monkeypatch):
         for _ in source.documents(lambda position: positions.append(position) or on_read(position)):
             pass
     assert positions == sorted(positions) and 0.9 * source.size() <= positions[-1] <= source.size()
+
+
+def test_a_gzip_text_corpus_prepares_and_trains_as_the_plain_one(tmp_path: Path):
+    text = "".join(chr(ord("a") + i % 26) for i in range(20_000))
+    packed = tmp_path / "corpus.txt.gz"
+    packed.write_bytes(gzip.compress(text.encode()))
+    dm = WikiCharDataModule(
+        data_dir=str(tmp_path / "d"), path=str(packed), seq_len=16, batch_size=4
+    )
+    dm.prepare_data()
+    dm.setup("fit")
+    joined = np.concatenate([dm.splits[s] for s in ("train", "val", "test")])
+    assert dm.vocab.decode(joined) == text
+    assert next(iter(dm.train_dataloader()))[0].shape == (4, 16)
+
+
+def dead_pid() -> int:
+    """The id of a process that has ended, as one killed with `kill -9` has."""
+    child = subprocess.Popen([sys.executable, "-c", "pass"])
+    child.wait()
+    return child.pid
+
+
+def half_prepared(folder: Path) -> Path:
+    folder.mkdir()
+    (folder / "text.txt").write_text("half a corpus")
+    return folder
+
+
+def test_a_killed_preparation_is_cleared_by_the_next_while_live_ones_stay(tmp_path: Path):
+    source = FileSource(write(tmp_path, "hello world " * 100))
+    cache = tmp_path / "cache"
+    cache.mkdir()
+    key, other, dead, live = (
+        corpus_key(source, 1, None),
+        "0123456789abcdef",
+        dead_pid(),
+        os.getppid(),
+    )
+    killed = [half_prepared(cache / f".{k}.{dead}.tmp") for k in (key, other)]
+    running = [half_prepared(cache / f".{k}.{live}.tmp") for k in (key, other)]
+    corpus = prepare_corpus(source, cache, 1, None)
+    assert not any(folder.exists() for folder in killed)
+    assert sorted(cache_entries(cache)) == sorted([corpus.directory, *running])
+
+
+LOCK_HOLDER = """
+import sys
+from filelock import FileLock
+lock = FileLock(sys.argv[1])
+lock.acquire()
+print("held", flush=True)
+sys.stdin.read()
+"""
+
+
+def test_a_staging_folder_stays_while_its_corpus_lock_is_held(tmp_path: Path):
+    # As for a process of another machine sharing this disk, whose id means nothing here.
+    source = FileSource(write(tmp_path, "hello world " * 100))
+    cache = tmp_path / "cache"
+    cache.mkdir()
+    other = "0123456789abcdef"
+    folder = half_prepared(cache / f".{other}.{dead_pid()}.tmp")
+    (cache / LOCKS_FOLDER).mkdir()
+    holder = subprocess.Popen(
+        [sys.executable, "-c", LOCK_HOLDER, str(cache / LOCKS_FOLDER / f"{other}.lock")],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert holder.stdout.readline() == "held\n"
+        prepare_corpus(source, cache, 1, None)
+        assert folder.exists()
+    finally:
+        holder.stdin.close()
+        holder.wait()
+    prepare_corpus(source, cache, 1, None)
+    assert not folder.exists()
+
+
+def test_lock_files_live_in_one_folder_and_a_failed_preparation_leaves_no_cache(tmp_path: Path):
+    good = FileSource(write(tmp_path, "hello world " * 100))
+    bad = FileSource(not_a_dump(tmp_path))
+    cache = tmp_path / "cache"
+    corpus = prepare_corpus(good, cache, 1, None)
+    with pytest.raises(UserError, match="not a MediaWiki dump"):
+        prepare_corpus(bad, cache, 1, None)
+    assert sorted(cache.iterdir()) == sorted([cache / LOCKS_FOLDER, corpus.directory])
+    locks = sorted((cache / LOCKS_FOLDER).iterdir())
+    assert [p.name for p in locks] == sorted(f"{corpus_key(s, 1, None)}.lock" for s in (good, bad))
+    assert all(p.stat().st_size == 0 for p in locks)

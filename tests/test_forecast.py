@@ -60,6 +60,22 @@ def test_baselines_are_exact_on_a_series_that_repeats_each_season(tmp_path: Path
     assert metrics["test/rmse_naive"] > 1 and metrics["test/rmse"] > 0
 
 
+def test_a_spreadsheet_csv_with_a_byte_order_mark_and_crlf_trains(tmp_path: Path):
+    rows = "".join(f"{v},{i}\r\n" for i, v in enumerate(np.tile([1.0, 5.0, 2.0, 8.0], 40)))
+    path = tmp_path / "series.csv"
+    path.write_bytes(b"\xef\xbb\xbfvalue,month\r\n" + rows.encode())
+    cfg = compose_train(
+        tmp_path,
+        "model=rnn_forecaster",
+        f"data.path={path}",
+        "data.window=8",
+        "data.season=4",
+        "data.batch_size=8",
+        *FEW_STEPS,
+    )
+    assert train(cfg)["test/rmse_seasonal"] == 0
+
+
 def test_the_forecaster_trains_on_sunspots_and_plots_the_test_span(tmp_path: Path):
     cfg = compose_train(tmp_path, "model=rnn_forecaster", *FEW_STEPS)
     metrics = train(cfg)
@@ -75,6 +91,7 @@ def test_the_forecaster_trains_on_sunspots_and_plots_the_test_span(tmp_path: Pat
     [
         ("month,value\n1,3\n2,x\n", r"line 3: 'x' in column 'value' is not a number"),
         ("month,other\n1,3\n", "has no column 'value'"),
+        ("", "is empty; give a CSV file with a header row"),
         ("month,value\n" + "1,2\n" * 20, "too few for windows"),
     ],
 )

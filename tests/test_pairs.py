@@ -1,11 +1,14 @@
+import logging
 from pathlib import Path
 
 import pytest
 import torch
+from conftest import compose_train
 
 from rnnlab.data.pair_sources import chatterbot_pairs, file_pairs, number_word_pairs
 from rnnlab.data.pairs import PairsDataModule
 from rnnlab.errors import UserError
+from rnnlab.settings import check_train_config
 
 
 def test_chatterbot_dialogs_give_about_two_thousand_english_pairs():
@@ -30,8 +33,60 @@ def test_number_words_are_deterministic_and_distinct():
 
 def test_tatoeba_style_files_read_as_pairs(tmp_path: Path):
     path = tmp_path / "fra.txt"
-    path.write_text("Go.\tVa !\tCC-BY 2.0 (France)\nHi.\tSalut !\tCC-BY\n", encoding="utf-8")
-    assert file_pairs(path) == [("Go.", "Va !"), ("Hi.", "Salut !")]
+    path.write_text(
+        "Go.\tVa !\tCC-BY 2.0 (France)\nHi.\tSalut !\tCC-BY\n"
+        "Where's the man?\tOù est l'homme ?\tCC-BY 2.0 (France) Attribution: tatoeba.org #1\n",
+        encoding="utf-8",
+    )
+    assert file_pairs(path) == [
+        ("Go.", "Va !"),
+        ("Hi.", "Salut !"),
+        ("Where's the man?", "Où est l'homme ?"),
+    ]
+
+
+def test_a_quoted_field_may_hold_the_delimiter_and_doubled_quotes(tmp_path: Path):
+    path = tmp_path / "pairs.tsv"
+    path.write_text('"a\tb"\t"say ""hi"""\nplain\ttext\n', encoding="utf-8")
+    assert file_pairs(path) == [("a\tb", 'say "hi"'), ("plain", "text")]
+    comma = tmp_path / "pairs.csv"
+    comma.write_text('"Hello, you",Bonjour\n', encoding="utf-8")
+    assert file_pairs(comma, delimiter=",") == [("Hello, you", "Bonjour")]
+
+
+def test_quotes_that_break_the_csv_convention_are_text_and_counted(tmp_path: Path, caplog):
+    path = tmp_path / "fra.txt"
+    path.write_text(
+        '"Run!" "OK."\t« Cours ! » « D\'accord. »\tCC-BY\n'
+        "L'homme.\tThe man.\tCC-BY\n"
+        '"Hello\tSalut\tCC-BY\n',
+        encoding="utf-8",
+    )
+    with caplog.at_level(logging.INFO, logger="rnnlab.data.pair_sources"):
+        pairs = file_pairs(path)
+    assert pairs == [
+        ('"Run!" "OK."', "« Cours ! » « D'accord. »"),
+        ("L'homme.", "The man."),
+        ('"Hello', "Salut"),
+    ]
+    assert "the quotes of 2 lines do not follow the CSV convention and were read as text" in (
+        caplog.text
+    )
+
+
+def test_quoting_none_reads_every_quote_as_text_and_counts_the_lines(tmp_path: Path, caplog):
+    path = tmp_path / "pairs.tsv"
+    path.write_text('"a\tb"\nplain\ttext\n', encoding="utf-8")
+    with caplog.at_level(logging.INFO, logger="rnnlab.data.pair_sources"):
+        assert file_pairs(path, quoting="none") == [('"a', 'b"'), ("plain", "text")]
+    assert "the quotes of 1 lines were read as text (data.quoting=none)" in caplog.text
+    dm = PairsDataModule(path=str(path), quoting="none")
+    assert dm.load_pairs() == [('"a', 'b"'), ("plain", "text")]
+
+
+def test_a_delimiter_of_more_than_one_character_is_refused():
+    with pytest.raises(UserError, match=r"data\.delimiter=' \| ' must be one character"):
+        PairsDataModule(delimiter=" | ")
 
 
 @pytest.mark.parametrize(
@@ -108,17 +163,20 @@ def test_truncation_is_set_by_the_length_percentile(tmp_path: Path):
 
 
 @pytest.mark.parametrize(
-    "option, message",
+    "override, message",
     [
-        ({"padding": "sometimes"}, "data.padding='sometimes'"),
-        ({"corpus": "books"}, "data.corpus='books'"),
-        ({"length_percentile": 0}, "data.length_percentile=0"),
-        ({"batch_size": 0}, "data.batch_size=0"),
+        ("data.padding=sometimes", "data.padding='sometimes' must be one of dynamic, fixed."),
+        ("data.corpus=books", "data.corpus='books' must be one of chatterbot, number_words."),
+        ("data.length_percentile=0", "data.length_percentile=0 must be a finite number more"),
+        ("data.batch_size=0", "data.batch_size=0 must be a whole number at least 1."),
     ],
 )
-def test_bad_pair_options_are_refused(option: dict, message: str):
-    with pytest.raises(UserError, match=message):
-        PairsDataModule(**option)
+def test_bad_pair_options_are_refused(tmp_path: Path, override: str, message: str):
+    # Checked against the DataModule's declared parameters when the config is checked.
+    cfg = compose_train(tmp_path, "model=seq2seq", override)
+    with pytest.raises(UserError) as raised:
+        check_train_config(cfg)
+    assert str(raised.value).startswith(message)
 
 
 def test_a_hub_pair_dataset_is_fetched_by_prepare_data_which_names_the_offline_default():

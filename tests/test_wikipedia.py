@@ -1,4 +1,6 @@
 import bz2
+import gzip
+import lzma
 from pathlib import Path
 
 import pytest
@@ -17,10 +19,28 @@ def test_tiny_dump_gives_clean_article_text_and_skips_redirects_and_talk_pages(t
     ]
 
 
-def test_bz2_dump_streams_the_same_pages(tiny_dump: Path, tmp_path: Path):
-    packed = tmp_path / "tiny.xml.bz2"
-    packed.write_bytes(bz2.compress(tiny_dump.read_bytes()))
+@pytest.mark.parametrize(
+    "name, compress",
+    [
+        ("tiny.xml.bz2", bz2.compress),
+        ("tiny.xml.gz", gzip.compress),
+        ("tiny.xml.xz", lzma.compress),
+        ("enwiki-pages-articles1.xml-p1p41242.bz2", bz2.compress),  # Wikipedia's partial dumps
+        ("export.bz2", bz2.compress),  # a name that says nothing: the content starts as XML
+    ],
+)
+def test_compressed_dumps_stream_the_same_pages(tiny_dump: Path, tmp_path: Path, name, compress):
+    packed = tmp_path / name
+    packed.write_bytes(compress(tiny_dump.read_bytes()))
+    assert FileSource(packed).cleaner is article_text
     assert list(FileSource(packed).documents()) == list(FileSource(tiny_dump).documents())
+
+
+def test_a_compressed_text_file_is_text_not_a_dump(tmp_path: Path):
+    path = tmp_path / "notes.txt.bz2"
+    path.write_bytes(bz2.compress(b"<b>Bold</b> claims.\n"))
+    assert FileSource(path).cleaner is None
+    assert list(FileSource(path).documents()) == ["<b>Bold</b> claims.\n"]
 
 
 @pytest.mark.parametrize(

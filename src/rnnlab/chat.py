@@ -14,9 +14,12 @@ from omegaconf import DictConfig
 
 from rnnlab.checkpoints import load_task_model
 from rnnlab.cli import CONFIG_DIR, report_user_errors
+from rnnlab.data.sources import open_text, require_file
 from rnnlab.data.words import tokenize
 from rnnlab.errors import UserError
 from rnnlab.models.seq2seq import Seq2SeqModel
+from rnnlab.schema import check_node
+from rnnlab.settings import ChatSettings
 
 
 def read_inputs(text: str | None, input_file: str | None) -> list[str]:
@@ -26,17 +29,11 @@ def read_inputs(text: str | None, input_file: str | None) -> list[str]:
         )
     if text is not None:
         return [str(text)]
-    path = Path(input_file)
-    if not path.is_file():
-        raise UserError(
-            f"The input file {path} does not exist; give a text file with one sentence per line."
-        )
-    try:
-        lines = [
-            line.strip() for line in path.read_text(encoding="utf-8").splitlines() if line.strip()
-        ]
-    except UnicodeDecodeError:
-        raise UserError(f"{path} is not UTF-8 text; convert it with iconv first.") from None
+    # Read as every input file is: compressed or not, BOM dropped, any line ends.
+    path = Path(input_file).expanduser()
+    require_file(path, "The input file", "give a text file with one sentence per line")
+    with open_text(path) as stream:
+        lines = [line.strip() for line in stream if line.strip()]
     if not lines:
         raise UserError(f"The input file {path} has no sentences; give one per line.")
     return lines
@@ -45,10 +42,7 @@ def read_inputs(text: str | None, input_file: str | None) -> list[str]:
 @hydra.main(version_base="1.3", config_path=str(CONFIG_DIR), config_name="chat")
 @report_user_errors
 def main(cfg: DictConfig) -> None:
-    if cfg.beam_size is not None and (not isinstance(cfg.beam_size, int) or cfg.beam_size < 1):
-        raise UserError(
-            f"beam_size={cfg.beam_size!r} must be a positive whole number (1 = greedy), or null."
-        )
+    check_node("", cfg, ChatSettings)
     model: Seq2SeqModel = load_task_model(cfg.ckpt_path, Seq2SeqModel, cfg.device)
     inputs = read_inputs(cfg.text, cfg.input_file)
     for sentence in inputs:

@@ -3,6 +3,15 @@ and checked on load.
 
 Preparation streams: the main process reads the source and writes, worker processes clean batches
 of pages, and nothing grows with the size of the source but the files written.
+
+The cache folder (`<data_dir>/wiki_char/`) holds:
+    <key>/                  a prepared corpus (text.txt, corpus.npy, meta.json)
+    .<key>.<pid>.tmp/       a corpus being prepared by process <pid>, renamed to <key>/ when done
+    locks/<key>.lock        the lock that processes preparing or opening <key> take turns on
+Lock files stay after use, empty, all in `locks/`: deleting one is unsafe, since a process waiting
+on it keeps the old file open while one arriving later would lock a new file, and both would
+prepare at once. A staging folder left by a killed process is removed by the next preparation,
+once its process is gone and nobody holds its corpus' lock.
 """
 
 from __future__ import annotations
@@ -12,6 +21,7 @@ import json
 import logging
 import multiprocessing
 import os
+import re
 import shutil
 import time
 from collections import Counter, deque
@@ -23,7 +33,7 @@ from functools import partial
 from pathlib import Path
 
 import numpy as np
-from filelock import FileLock
+from filelock import FileLock, Timeout
 
 from rnnlab.data.progress import read_progress
 from rnnlab.data.sources import FileSource, HubSource, fingerprint_digest
@@ -39,6 +49,8 @@ _ENCODE_CHUNK = 1 << 20  # characters encoded at once, so temporary arrays stay 
 _BATCH_CHARS = 1 << 20  # raw characters sent to a worker at once: large beside the transfer cost
 _FULL_HASH_BYTES = 1 << 25  # files up to 32 MiB are hashed whole ...
 _SAMPLED_BLOCKS, _SAMPLED_BLOCK_BYTES = 64, 1 << 16  # ... larger ones by 64 blocks of 64 KiB
+LOCKS_FOLDER = "locks"
+_STAGING = re.compile(r"\.(?P<key>[0-9a-f]{16})\.(?P<pid>\d+)\.tmp")
 
 
 @dataclass(frozen=True)
@@ -78,9 +90,49 @@ def _corpus_dir(
     return Path(cache_dir) / corpus_key(source, min_char_count, max_chars)
 
 
-def _lock(target: Path) -> FileLock:
-    """The lock that processes asking for the same corpus take turns on."""
-    return FileLock(target.with_name(f".{target.name}.lock"))
+def _lock(cache_dir: Path, key: str) -> FileLock:
+    """The lock that processes asking for the corpus `key` take turns on."""
+    locks = cache_dir / LOCKS_FOLDER
+    locks.mkdir(parents=True, exist_ok=True)
+    return FileLock(locks / f"{key}.lock")
+
+
+def _staging_dir(target: Path) -> Path:
+    return target.with_name(f".{target.name}.{os.getpid()}.tmp")
+
+
+def _process_alive(pid: int) -> bool:
+    if os.name == "nt":  # os.kill there ends the process: keep every folder
+        return True
+    try:
+        os.kill(pid, 0)
+    except (ProcessLookupError, OverflowError):
+        return False
+    except PermissionError:  # another account's process
+        return True
+    return True
+
+
+def _remove_stale_staging(cache_dir: Path, held_key: str) -> None:
+    """Remove the staging folders of preparations that were killed: their process is gone and
+    nobody holds their corpus' lock (this process holds `held_key`'s). The lock is what keeps a
+    folder of a process on another machine sharing this disk, where its process id means nothing."""
+    for path in cache_dir.iterdir():
+        found = _STAGING.fullmatch(path.name)
+        if found is None or not path.is_dir() or _process_alive(int(found["pid"])):
+            continue
+        if found["key"] == held_key:
+            shutil.rmtree(path, ignore_errors=True)
+            continue
+        lock = _lock(cache_dir, found["key"])
+        try:
+            lock.acquire(blocking=False)
+        except Timeout:  # being prepared: by a process of another machine
+            continue
+        try:
+            shutil.rmtree(path, ignore_errors=True)
+        finally:
+            lock.release()
 
 
 def resolve_workers(workers: int | None) -> int:
@@ -104,7 +156,8 @@ def prepare_corpus(
     """
     target = _corpus_dir(source, cache_dir, min_char_count, max_chars)
     target.parent.mkdir(parents=True, exist_ok=True)
-    with _lock(target):
+    with _lock(target.parent, target.name):
+        _remove_stale_staging(target.parent, target.name)
         return _prepare_locked(source, target, min_char_count, max_chars, workers)
 
 
@@ -119,7 +172,8 @@ def open_corpus(
     target = _corpus_dir(source, cache_dir, min_char_count, max_chars)
     if not target.parent.is_dir():
         raise RuntimeError(f"No corpus is prepared in {cache_dir}; call prepare_corpus first.")
-    with _lock(target):  # so a process that is preparing or repairing it finishes first
+    # So a process that is preparing or repairing it finishes first.
+    with _lock(target.parent, target.name):
         if not target.is_dir():
             raise RuntimeError(f"The corpus {target} is not prepared; call prepare_corpus first.")
         damage = cache_damage(target)
@@ -149,7 +203,7 @@ def _prepare_locked(
         shutil.rmtree(target, ignore_errors=True)
     target.parent.mkdir(parents=True, exist_ok=True)
     # Build beside the target and rename at the end, so an interrupted run leaves no half cache.
-    staging = target.with_name(f".{target.name}.{os.getpid()}.tmp")
+    staging = _staging_dir(target)
     shutil.rmtree(staging, ignore_errors=True)
     staging.mkdir()
     try:

@@ -8,8 +8,13 @@ import itertools
 import logging
 import random
 from pathlib import Path
+from typing import TYPE_CHECKING, Literal
 
+from rnnlab.data.sources import load_hub_dataset, open_text, require_file
 from rnnlab.errors import UserError
+
+if TYPE_CHECKING:
+    from datasets import Dataset
 
 log = logging.getLogger(__name__)
 
@@ -44,46 +49,58 @@ def file_pairs(
     target_column: int = 1,
     delimiter: str = "\t",
     skip_bad_lines: bool = False,
+    quoting: Literal["csv", "none"] = "csv",
 ) -> list[Pair]:
-    """Pairs from a delimited file such as Tatoeba/Anki's `eng<TAB>fra<TAB>attribution` lines.
+    """Pairs from a delimited file, one pair a line, such as Tatoeba/Anki's
+    `eng<TAB>fra<TAB>attribution` lines. The file may be compressed and may start with a
+    byte-order mark; CRLF ends lines as LF does.
+
+    `quoting="csv"`: a field may be quoted as in CSV (`"a<TAB>b"` is one field, `""` a quote in
+    it); a line whose quotes break that convention, as Tatoeba's `"Run!" "OK."`, is read with its
+    quotes as text. `quoting="none"`: quotes are always text. Either way the lines read with
+    quotes as text are counted in the log.
 
     A line with a missing column or an empty side is an error naming it, or, with `skip_bad_lines`,
     is skipped and counted in the log.
     """
-    if not path.is_file():
-        raise UserError(
-            f"The pairs file {path} does not exist; "
-            f"set data.path to a file of source{delimiter!r}target lines."
+    require_file(
+        path, "The pairs file", f"set data.path to a file of source{delimiter!r}target lines"
+    )
+    pairs, skipped, quotes_as_text = [], 0, 0
+    with open_text(path) as stream:
+        for line_no, line in enumerate(stream, 1):
+            line = line.rstrip("\n")
+            if not line.strip():
+                continue
+            row, read_as_text = _fields(line, delimiter, quoting)
+            quotes_as_text += read_as_text
+            problem = None
+            if max(source_column, target_column) >= len(row):
+                problem = (
+                    f"has {len(row)} column(s) split by {delimiter!r}, so column "
+                    f"{max(source_column, target_column)} is missing; "
+                    "fix the line or set data.delimiter"
+                )
+            elif not row[source_column].strip() or not row[target_column].strip():
+                problem = "the source or the target is empty; fix or remove the line"
+            if problem is None:
+                pairs.append((row[source_column].strip(), row[target_column].strip()))
+            elif skip_bad_lines:
+                skipped += 1
+            else:
+                raise UserError(
+                    f"{path}, line {line_no}: {problem} (or set data.skip_bad_lines=true)."
+                )
+    if quotes_as_text and quoting == "csv":
+        log.info(
+            "%s: the quotes of %d lines do not follow the CSV convention and were read as text",
+            path,
+            quotes_as_text,
         )
-    pairs, skipped = [], 0
-    try:
-        with open(path, encoding="utf-8", newline="") as stream:
-            for line_no, row in enumerate(
-                csv.reader(stream, delimiter=delimiter, quoting=csv.QUOTE_NONE), 1
-            ):
-                if not row or not "".join(row).strip():
-                    continue
-                problem = None
-                if max(source_column, target_column) >= len(row):
-                    problem = (
-                        f"has {len(row)} column(s) split by {delimiter!r}, so column "
-                        f"{max(source_column, target_column)} is missing; "
-                        "fix the line or set data.delimiter"
-                    )
-                elif not row[source_column].strip() or not row[target_column].strip():
-                    problem = "the source or the target is empty; fix or remove the line"
-                if problem is None:
-                    pairs.append((row[source_column].strip(), row[target_column].strip()))
-                elif skip_bad_lines:
-                    skipped += 1
-                else:
-                    raise UserError(
-                        f"{path}, line {line_no}: {problem} (or set data.skip_bad_lines=true)."
-                    )
-    except UnicodeDecodeError as err:
-        raise UserError(
-            f"{path} is not UTF-8 text (byte {err.start} of a chunk); convert it with iconv first."
-        ) from None
+    elif quotes_as_text:
+        log.info(
+            "%s: the quotes of %d lines were read as text (data.quoting=none)", path, quotes_as_text
+        )
     if skipped:
         log.warning("%s: skipped %d malformed lines", path, skipped)
     if not pairs:
@@ -93,24 +110,27 @@ def file_pairs(
     return pairs
 
 
-def load_hub_split(name: str, config: str | None, split: str):
-    """A Hugging Face dataset split, downloaded into the Hugging Face cache the first time
-    (needs internet) and read from there after."""
-    import datasets
+def _fields(line: str, delimiter: str, quoting: str) -> tuple[list[str], bool]:
+    """The fields of one line, and whether it holds quotes that were read as text."""
+    if quoting == "csv":
+        try:
+            return next(csv.reader([line], delimiter=delimiter, strict=True)), False
+        except csv.Error:  # quotes that do not follow the CSV convention are text
+            return line.split(delimiter), True
+    return line.split(delimiter), '"' in line
 
-    try:
-        return datasets.load_dataset(name, config, split=split)
-    except (ConnectionError, OSError, ValueError) as err:
-        raise UserError(
-            f"The hub dataset {name} could not be loaded ({type(err).__name__}); check the name "
-            "and your connection, or drop data.hub to use the offline chatterbot-corpus dialogs."
-        ) from None
+
+def load_hub_split(name: str, config: str | None, split: str) -> Dataset:
+    """A Hugging Face dataset split, downloaded into the Hugging Face cache the first time
+    (needs internet) and read from there after, also offline."""
+    return load_hub_dataset(name, config, split, False, "the offline chatterbot-corpus dialogs")
 
 
 def hub_pairs(
     name: str, config: str | None, split: str, source_field: str, target_field: str
 ) -> list[Pair]:
-    """Pairs from a Hugging Face dataset (needs internet); nested fields as `translation.en`."""
+    """Pairs from a Hugging Face dataset (needs internet, or a copy in the Hugging Face cache);
+    nested fields as `translation.en`."""
 
     def field(example: dict, dotted: str) -> str:
         for key in dotted.split("."):

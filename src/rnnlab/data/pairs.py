@@ -8,6 +8,7 @@ import math
 import random
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Annotated, Literal
 
 import numpy as np
 import torch
@@ -22,10 +23,11 @@ from rnnlab.data.pair_sources import (
     number_word_pairs,
 )
 from rnnlab.data.words import WordVocab, decoder_tokens, encoder_tokens, tokenize
-from rnnlab.errors import UserError, require_positive, require_split_fractions
+from rnnlab.errors import UserError, require_split_fractions
+from rnnlab.schema import Count, Fraction, NonNegativeInt, Range
 
 log = logging.getLogger(__name__)
-CORPORA = ("chatterbot", "number_words")
+Corpus = Literal["chatterbot", "number_words"]  # the corpora that ship offline
 
 
 @dataclass
@@ -67,49 +69,41 @@ class PairsDataModule(TaskDataModule):
 
     def __init__(
         self,
-        corpus: str = "chatterbot",
+        corpus: Corpus = "chatterbot",
         language: str = "english",
         path: str | None = None,
         delimiter: str = "\t",
-        source_column: int = 0,
-        target_column: int = 1,
+        source_column: NonNegativeInt = 0,
+        target_column: NonNegativeInt = 1,
         skip_bad_lines: bool = False,
+        quoting: Literal["csv", "none"] = "csv",
         hub: str | None = None,
         hub_config: str | None = None,
         hub_split: str = "train",
         source_field: str = "source",
         target_field: str = "target",
-        count: int = 20000,
+        count: Count = 20000,
         low: int = 0,
         high: int = 1_000_000,
-        min_freq: int = 1,
+        min_freq: Count = 1,
         shared_vocab: bool = False,
-        padding: str = "dynamic",
-        encoder_length: int | None = None,
-        decoder_length: int | None = None,
-        length_percentile: float = 100.0,
-        val_fraction: float = 0.1,
-        test_fraction: float = 0.1,
+        padding: Literal["dynamic", "fixed"] = "dynamic",
+        encoder_length: Count | None = None,
+        decoder_length: Count | None = None,
+        length_percentile: Annotated[float, Range(gt=0, le=100)] = 100.0,
+        val_fraction: Fraction = 0.1,
+        test_fraction: Fraction = 0.1,
         seed: int = 0,
-        batch_size: int = 64,
-        num_workers: int = 0,
+        batch_size: Count = 64,
+        num_workers: NonNegativeInt = 0,
     ):
         super().__init__()
         self.save_hyperparameters(logger=False)
-        if padding not in ("dynamic", "fixed"):
+        if not isinstance(delimiter, str) or len(delimiter) != 1:
             raise UserError(
-                f"data.padding={padding!r} must be 'dynamic' (pad per batch) "
-                "or 'fixed' (pad every pair)."
+                f"data.delimiter={delimiter!r} must be one character, e.g. '\\t' or ','."
             )
-        if corpus not in CORPORA:
-            raise UserError(
-                f"data.corpus={corpus!r} is not built in; "
-                f"choose one of {', '.join(CORPORA)}, or set data.path."
-            )
-        if not 0 < length_percentile <= 100:
-            raise UserError(f"data.length_percentile={length_percentile} must lie in (0, 100].")
         require_split_fractions(val_fraction, test_fraction)
-        require_positive("data", batch_size=batch_size, min_freq=min_freq)
 
     def load_pairs(self) -> list[tuple[str, str]]:
         hp = self.hparams
@@ -120,6 +114,7 @@ class PairsDataModule(TaskDataModule):
                 hp.target_column,
                 hp.delimiter,
                 hp.skip_bad_lines,
+                hp.quoting,
             )
         if hp.hub:
             return hub_pairs(hp.hub, hp.hub_config, hp.hub_split, hp.source_field, hp.target_field)
@@ -174,22 +169,22 @@ class PairsDataModule(TaskDataModule):
         return grouped
 
     def _encode(self, name: str, pairs: list[tuple[list[str], list[str]]]) -> EncodedPairs:
-        le, ld = self.encoder_length, self.decoder_length
-        cut = sum(len(s) + 1 > le or len(t) + 2 > ld for s, t in pairs)
+        source_length, decoder_length = self.encoder_length, self.decoder_length
+        cut = sum(len(s) + 1 > source_length or len(t) + 2 > decoder_length for s, t in pairs)
         if cut:
             log.info(
                 "%s: %d of %d pairs truncated to %d source / %d decoder tokens",
                 name,
                 cut,
                 len(pairs),
-                le,
-                ld,
+                source_length,
+                decoder_length,
             )
-        source = [self.source_vocab.encode(encoder_tokens(s, le)) for s, _ in pairs]
-        decoder = [decoder_tokens(t, ld) for _, t in pairs]
+        source = [self.source_vocab.encode(encoder_tokens(s, source_length)) for s, _ in pairs]
+        decoder = [decoder_tokens(t, decoder_length) for _, t in pairs]
         return EncodedPairs(
             source=torch.tensor(source),
-            source_lengths=torch.tensor([min(len(s) + 1, le) for s, _ in pairs]),
+            source_lengths=torch.tensor([min(len(s) + 1, source_length) for s, _ in pairs]),
             decoder_input=torch.tensor([self.target_vocab.encode(d) for d, _ in decoder]),
             target=torch.tensor([self.target_vocab.encode(o) for _, o in decoder]),
             dynamic=self.hparams.padding == "dynamic",

@@ -10,7 +10,9 @@ import torch
 from torch.utils.data import TensorDataset
 
 from rnnlab.data.base import TaskDataModule, split_sizes
-from rnnlab.errors import UserError, require_positive, require_split_fractions
+from rnnlab.data.sources import open_text, require_file
+from rnnlab.errors import UserError, require_split_fractions
+from rnnlab.schema import Count, Fraction, NonNegativeInt
 
 
 def sunspots() -> np.ndarray:
@@ -21,12 +23,14 @@ def sunspots() -> np.ndarray:
 
 
 def csv_column(path: Path, column: str) -> np.ndarray:
-    """One numeric column of a CSV file with a header row."""
-    if not path.is_file():
-        raise UserError(f"The series file {path} does not exist; set data.path to a CSV file.")
-    with open(path, encoding="utf-8", newline="") as stream:
+    """One numeric column of a CSV file with a header row (compressed or not, with or without a
+    byte-order mark, any line ends)."""
+    require_file(path, "The series file", "set data.path to a CSV file")
+    with open_text(path, newline="") as stream:
         reader = csv.DictReader(stream)
-        if column not in (reader.fieldnames or []):
+        if not reader.fieldnames:
+            raise UserError(f"The series file {path} is empty; give a CSV file with a header row.")
+        if column not in reader.fieldnames:
             raise UserError(
                 f"{path} has no column {column!r} (it has {reader.fieldnames}); set data.column."
             )
@@ -57,16 +61,15 @@ class SeriesDataModule(TaskDataModule):
         self,
         path: str | None = None,
         column: str = "value",
-        window: int = 22,
-        season: int = 11,
-        val_fraction: float = 0.15,
-        test_fraction: float = 0.15,
-        batch_size: int = 32,
-        num_workers: int = 0,
+        window: Count = 22,
+        season: Count = 11,
+        val_fraction: Fraction = 0.15,
+        test_fraction: Fraction = 0.15,
+        batch_size: Count = 32,
+        num_workers: NonNegativeInt = 0,
     ):
         super().__init__()
         self.save_hyperparameters(logger=False)
-        require_positive("data", window=window, season=season, batch_size=batch_size)
         require_split_fractions(val_fraction, test_fraction)
         if season > window:
             raise UserError(

@@ -7,8 +7,8 @@ the time, which is what makes a full English dump practical to prepare.
 
 from __future__ import annotations
 
-import bz2
 import html
+import lzma
 import re
 import xml.etree.ElementTree as ET
 from collections.abc import Callable, Iterator
@@ -58,9 +58,11 @@ def iter_articles(path: Path, on_page: Callable[[int], None] | None = None) -> I
     `on_page(bytes_read)` is called after every page with how far into the file (on disk) the
     reader is.
     """
+    from rnnlab.data.sources import open_binary  # here: sources imports this module
+
     pages = 0
     try:
-        with open(path, "rb") as raw, bz2.open(raw) if path.suffix == ".bz2" else raw as stream:
+        with open_binary(path) as (raw, stream, _):
             root = None
             for event, elem in ET.iterparse(stream, events=("start", "end")):
                 if root is None:
@@ -85,7 +87,7 @@ def iter_articles(path: Path, on_page: Callable[[int], None] | None = None) -> I
         raise UserError(
             f"{path} is truncated (its compressed stream ends early); download it again."
         ) from None
-    except OSError as err:
+    except (OSError, lzma.LZMAError) as err:
         raise UserError(
             f"{path} could not be read as a dump ({err}); check that the file is complete."
         ) from None
