@@ -2,6 +2,7 @@
 no traceback, and no half-written run or cache left behind."""
 
 import bz2
+import gzip
 from pathlib import Path
 
 import pytest
@@ -19,6 +20,7 @@ def bad(tmp_path_factory) -> Path:
     dump = default_dump().read_bytes()
     (folder / "truncated.xml.bz2").write_bytes(dump[: len(dump) // 2])
     (folder / "latin1.txt").write_bytes(("Ein schönes Café. " * 200).encode("latin-1"))
+    (folder / "latin1.txt.gz").write_bytes(gzip.compress((folder / "latin1.txt").read_bytes()))
     (folder / "notes.ckpt").write_text("these are notes, not weights")
     # Holds the default sample prompt's characters.
     (folder / "tiny.txt").write_text("The quick brown fox. " * 30)
@@ -37,14 +39,18 @@ CASES = {
     "zero size": (
         "train.py",
         ["model.hidden_size=0"],
-        "model.hidden_size=0 must be a positive whole number.",
+        "model.hidden_size=0 must be a whole number at least 1.",
     ),
     "negative batch": (
         "train.py",
         ["data.batch_size=-8"],
-        "data.batch_size=-8 must be a positive whole number.",
+        "data.batch_size=-8 must be a whole number at least 1.",
     ),
-    "dropout": ("train.py", ["model.dropout=1.5"], "model.dropout=1.5 must lie in [0, 1)."),
+    "dropout": (
+        "train.py",
+        ["model.dropout=1.5"],
+        "model.dropout=1.5 must be a finite number at least 0 and less than 1.",
+    ),
     "window beyond corpus": (
         "train.py",
         ["data.max_chars=60000", "data.seq_len=100000"],
@@ -64,6 +70,26 @@ CASES = {
     "not a dump": ("train.py", ["data.path={bad}/page.xml"], "not a MediaWiki"),
     "truncated bz2": ("train.py", ["data.path={bad}/truncated.xml.bz2"], "truncated"),
     "not utf-8": ("train.py", ["data.path={bad}/latin1.txt"], "UTF-8"),
+    "compressed not utf-8": (
+        "train.py",
+        ["data.path={bad}/latin1.txt.gz"],
+        "(byte 7 of its decompressed content is not valid UTF-8); re-save it as UTF-8",
+    ),
+    "data path is a directory": (
+        "train.py",
+        ["data.path={bad}"],
+        "is a directory, not a file; set data.path to an existing dump or text file.",
+    ),
+    "pairs path is a directory": (
+        "train.py",
+        ["model=seq2seq", "data.path={bad}"],
+        "is a directory, not a file; set data.path to a file of source'\\t'target lines.",
+    ),
+    "hub without network or cache": (
+        "train.py",
+        ["data.hub=no-such-owner/no-such-text"],
+        "data.hub=no-such-owner/no-such-text needs the network or a copy in the Hugging Face",
+    ),
     "gpu without one": (
         "train.py",
         ["trainer=gpu"],
@@ -72,7 +98,7 @@ CASES = {
     "matmul precision": (
         "train.py",
         ["matmul_precision=fast"],
-        "matmul_precision=fast is not one of highest",
+        "matmul_precision='fast' must be one of highest, high, medium.",
     ),
     "more devices": (
         "train.py",
@@ -84,7 +110,7 @@ CASES = {
         ["paths.root_dir={bad}/notes.ckpt/runs"],
         "set paths.root_dir to a writable",
     ),
-    "bad resume": ("train.py", ["resume=yes"], "resume='yes' is not an option"),
+    "bad resume": ("train.py", ["resume=yes"], "resume='yes' must be one of auto or null."),
     "bad sample prompt": (
         "train.py",
         ["data.max_chars=60000", "sample.char_lm.prompt='日本'"],
@@ -109,7 +135,7 @@ CASES = {
     "zero length": (
         "scripts/generate.py",
         ["ckpt_path={ckpt}", "length=0"],
-        "length=0 must be a whole number",
+        "length=0 must be a whole number at least 1 and at most 100000.",
     ),
     "negative temperature": (
         "scripts/generate.py",
@@ -119,7 +145,7 @@ CASES = {
     "negative top-k": (
         "scripts/generate.py",
         ["ckpt_path={ckpt}", "top_k=-2"],
-        "top_k=-2 must be 0",
+        "top_k=-2 must be a whole number at least 0.",
     ),
     "empty prompt": (
         "scripts/generate.py",
@@ -134,13 +160,76 @@ CASES = {
     "no samples": (
         "scripts/generate.py",
         ["ckpt_path={ckpt}", "num_samples=0"],
-        "num_samples=0 must be a positive",
+        "num_samples=0 must be a whole number at least 1 and at most 1024.",
     ),
     "zero beam": (
         "scripts/chat.py",
         ["ckpt_path={ckpt}", "text=hi", "beam_size=0"],
-        "beam_size=0 must be a positive",
+        "beam_size=0 must be a whole number at least 1 or null.",
     ),
+    "steps not a number": (
+        "train.py",
+        ["trainer.max_steps=abc"],
+        "trainer.max_steps='abc' must be a whole number at least -1.",
+    ),
+    "seed not a number": ("train.py", ["seed=abc"], "seed='abc' must be a whole number."),
+    "negative learning rate": (
+        "train.py",
+        ["model.optimizer.lr=-1"],
+        "model.optimizer.lr=-1 must be a finite number more than 0.",
+    ),
+    "sample temperature nan": (
+        "train.py",
+        ["sample.char_lm.temperature=nan"],
+        "sample.char_lm.temperature=nan must be a finite number at least 0.",
+    ),
+    "zero encoder length": (
+        "train.py",
+        ["model=seq2seq", "data.encoder_length=0"],
+        "data.encoder_length=0 must be a whole number at least 1 or null.",
+    ),
+    "corpus too small": (
+        "train.py",
+        ["data.max_chars=5"],
+        "fewer than one batch needs",
+    ),
+    "checkpoint directory": (
+        "scripts/generate.py",
+        ["ckpt_path={bad}"],
+        "is a directory; give the path of a .ckpt file",
+    ),
+    "generate temperature nan": (
+        "scripts/generate.py",
+        ["ckpt_path={ckpt}", "temperature=nan"],
+        "temperature=nan must be a finite number at least 0.",
+    ),
+    "generate length beyond the limit": (
+        "scripts/generate.py",
+        ["ckpt_path={ckpt}", "length=10000000"],
+        "length=10000000 must be a whole number at least 1 and at most 100000.",
+    ),
+    "missing checkpoint setting": (
+        "scripts/generate.py",
+        [],
+        "ckpt_path has no value; give it on the command line: ckpt_path=...",
+    ),
+}
+
+# Settings refused by their declarations before Hydra writes anything, not even logs/.
+BEFORE_ANY_DIRECTORY = {
+    "zero size",
+    "negative batch",
+    "dropout",
+    "gpu without one",
+    "matmul precision",
+    "more devices",
+    "bad resume",
+    "schedule without steps",
+    "steps not a number",
+    "seed not a number",
+    "negative learning rate",
+    "sample temperature nan",
+    "zero encoder length",
 }
 
 
@@ -164,6 +253,8 @@ def test_bad_input_ends_in_one_clear_line(
     assert result.returncode == 1, result.stdout[-2000:] + result.stderr[-2000:]
     assert message in result.stderr, result.stderr[-2000:]
     assert "Traceback" not in result.stderr
+    if case in BEFORE_ANY_DIRECTORY:
+        assert not (tmp_path / "logs").exists(), "a refused setting let Hydra write logs/"
     # Nothing half-written: no run directory for a run that never started, no partial corpus cache.
     assert not list(tmp_path.glob("logs/*/runs/*")), "a failed run left its directory"
     assert not list(tmp_path.glob("data/**/.*.tmp")), (

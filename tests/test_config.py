@@ -9,9 +9,10 @@ from rnnlab.cli import CONFIG_DIR
 from rnnlab.data.vocab import UNKNOWN
 from rnnlab.errors import UserError
 from rnnlab.models import TaskModule
+from rnnlab.settings import check_accelerator
 from rnnlab.tokens import CLOZE_SPECIALS
 from rnnlab.tokens import SEQ2SEQ_SPECIALS as SPECIALS
-from rnnlab.train import check_accelerator, instantiate_group
+from rnnlab.train import instantiate_group
 
 # What each task's DataModule hands its model, in miniature.
 MODEL_INPUTS = {

@@ -80,9 +80,20 @@ def test_fast_sampling_gives_the_text_of_the_step_by_step_reference(
     assert len(set(expected)) > 1 or temperature == 0
 
 
+@pytest.fixture
+def full_fp32():
+    """fp32 products in full precision, whatever an earlier training run in this process set
+    (its matmul_precision=high is TF32 on a GPU)."""
+    previous = torch.get_float32_matmul_precision()
+    torch.set_float32_matmul_precision("highest")
+    yield
+    torch.set_float32_matmul_precision(previous)
+
+
 @pytest.mark.parametrize("device", DEVICES)
 @pytest.mark.parametrize("num_layers", [1, 2])
 @pytest.mark.parametrize("cell", ["rnn", "gru", "lstm"])
+@pytest.mark.usefixtures("full_fp32")
 def test_the_sampling_step_gives_the_networks_next_character_logits(cell, num_layers, device):
     # On a GPU cuDNN's sequence kernels and the per-step products round differently,
     # and with weights this peaked sampled texts part ways after a rounding-level difference:

@@ -3,12 +3,18 @@
 These fail loudly when an upgrade moves or changes one, before the features built on them break.
 """
 
+import logging
+import re
+
 import lightning as L
 import pytest
 from hydra.core.utils import JobReturn, JobStatus
+from lightning.pytorch.callbacks import RichModelSummary
 from lightning.pytorch.demos.boring_classes import BoringModel
+from lightning.pytorch.loggers import TensorBoardLogger
 
 from rnnlab.lightning_internals import batches_done_this_epoch, failed_job_error, is_logging_step
+from rnnlab.notices import IGNORED_INFO, LIGHTNING_INFO_LOGGER, silence_lightning_notices
 
 
 class Recorder(L.Callback):
@@ -56,3 +62,21 @@ def test_a_failed_jobs_error_is_read_without_raising_it():
     assert failed_job_error(job) is error
     with pytest.raises(ValueError):  # why the public property cannot be used
         _ = job.return_value
+
+
+def test_the_notices_a_user_cannot_act_on_are_silenced_and_the_rest_kept(tmp_path, caplog):
+    silence_lightning_notices()
+    caplog.set_level(logging.INFO, logger=LIGHTNING_INFO_LOGGER)
+    trainer = L.Trainer(
+        default_root_dir=tmp_path,
+        callbacks=[RichModelSummary()],
+        logger=TensorBoardLogger(tmp_path),
+        max_steps=1,
+        limit_val_batches=1.0,
+        enable_progress_bar=False,
+    )
+    trainer.fit(BoringModel())
+    lines = [record.getMessage() for record in caplog.records]
+    assert any("GPU available" in line for line in lines)  # the logger is the one filtered
+    for pattern in IGNORED_INFO:
+        assert not any(re.search(pattern, line) for line in lines), pattern

@@ -114,7 +114,7 @@ def test_multirun_trains_one_job_per_cell(tmp_path: Path, data_dir: Path):
         (["train.py", "trainer=gpu"], "error: trainer.accelerator=gpu needs a CUDA GPU"),
         (
             ["train.py", "model.hidden_size=-3"],
-            "error: model.hidden_size=-3 must be a positive whole number.",
+            "error: model.hidden_size=-3 must be a whole number at least 1.",
         ),
         (
             ["train.py", "data.path=/nonexistent/dump.xml.bz2"],

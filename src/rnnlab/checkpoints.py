@@ -1,5 +1,6 @@
-"""Load a project checkpoint safely (tensors and plain data only)
-and check it is of the expected task."""
+"""Load a project checkpoint safely (tensors and plain data only) and check it as data: its
+task, its saved hyperparameters against the model's declared settings, its weights against the
+model they describe."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from typing import TYPE_CHECKING
 import torch
 
 from rnnlab.errors import UserError
+from rnnlab.schema import check_node, declared
 
 if TYPE_CHECKING:
     from rnnlab.models.task import TaskModule
@@ -17,19 +19,26 @@ if TYPE_CHECKING:
 def read_checkpoint(path: str | Path) -> dict:
     """The checkpoint's contents, loaded with `weights_only=True` so no code in it can run."""
     path = Path(path)
+    if path.is_dir():
+        raise UserError(
+            f"The checkpoint {path} is a directory; give the path of a .ckpt file "
+            "(a run keeps them in checkpoints/, e.g. checkpoints/last.ckpt)."
+        )
     if not path.is_file():
         raise UserError(
             f"The checkpoint {path} does not exist; give the path of a .ckpt written by train.py."
         )
     try:
-        return torch.load(path, map_location="cpu", weights_only=True)
-    except (
-        Exception
-    ) as err:  # the weights-only unpickler fails in many ways on files that are not checkpoints
-        first_line = str(err).strip().splitlines()[0] if str(err).strip() else type(err).__name__
+        contents = torch.load(path, map_location="cpu", weights_only=True)
+    except Exception:  # the weights-only unpickler fails in many ways on other files
+        # torch's own message advises weights_only=False, which would run the file's code.
         raise UserError(
-            f"{path} is not a checkpoint this project can load safely ({first_line})."
+            f"{path} is not a checkpoint this project can load safely: it is not a PyTorch "
+            "file of tensors and plain data; give a .ckpt written by train.py."
         ) from None
+    if not isinstance(contents, dict):
+        raise UserError(f"{path} is not a checkpoint of this project; give a .ckpt of train.py.")
+    return contents
 
 
 def task_in(checkpoint: dict) -> str | None:
@@ -39,6 +48,27 @@ def task_in(checkpoint: dict) -> str | None:
     hparams = checkpoint.get("hyper_parameters")
     # Checkpoints written before the task was stored beside the weights kept it as a setting.
     return hparams.get("task") if isinstance(hparams, dict) else None
+
+
+def saved_hparams(checkpoint: dict, path: str | Path, model_class: type[TaskModule]) -> dict:
+    """The hyperparameters a checkpoint saved, checked against the model's declared settings:
+    every key it needs present, every value of its declared type and range."""
+    hparams = checkpoint.get("hyper_parameters")
+    if not isinstance(hparams, dict):
+        raise UserError(f"{path} has no saved hyperparameters; give a .ckpt written by train.py.")
+    hparams = {key: value for key, value in hparams.items() if key != "task"}  # older files
+    # train.py saves every setting of the model's constructor: a missing one means a damaged file.
+    required = [name for name in declared(model_class)[0] if name not in hparams]
+    if required:
+        raise UserError(
+            f"{path} lacks the hyperparameters {', '.join(required)} that a "
+            f"{model_class.task} model needs; give a complete .ckpt written by train.py."
+        )
+    try:
+        check_node("hyper_parameters", hparams, model_class)
+    except UserError as err:
+        raise UserError(f"{path} holds a bad setting: {err}") from None
+    return hparams
 
 
 def load_task_model(path: str | Path, model_class: type[TaskModule], device: str = "cpu"):
@@ -54,7 +84,17 @@ def load_task_model(path: str | Path, model_class: type[TaskModule], device: str
         raise UserError(
             f"device={device} needs a CUDA GPU and this machine has none; use device=cpu."
         )
-    hparams = {key: value for key, value in checkpoint["hyper_parameters"].items() if key != "task"}
+    hparams = saved_hparams(checkpoint, path, model_class)
+    weights = checkpoint.get("state_dict")
+    if not isinstance(weights, dict):
+        raise UserError(f"{path} holds no weights (state_dict); give a .ckpt written by train.py.")
     model = model_class(**hparams)
-    model.load_state_dict(checkpoint["state_dict"])
+    try:
+        model.load_state_dict(weights)
+    except RuntimeError as err:  # missing or unexpected tensors, or tensors of other shapes
+        detail = str(err).strip().splitlines()[-1].strip().rstrip(".")
+        raise UserError(
+            f"{path}: its weights do not fit the model its hyperparameters describe ({detail}); "
+            "give an unmodified .ckpt written by train.py."
+        ) from None
     return model.to(device).eval()

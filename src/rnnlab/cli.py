@@ -6,6 +6,7 @@ import functools
 import os
 import shutil
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -70,22 +71,34 @@ def check_writable(directory: Path) -> None:
         )
 
 
-class OutputCheck(Callback):
-    """Before Hydra creates a run (or sweep) directory, check it can be written;
-    say so in one line if not."""
+class StartCheck(Callback):
+    """Before Hydra creates a run (or sweep) directory: every setting checked against its
+    declaration (rnnlab.settings), then the directory checked writable. A mistake is one line
+    and exit status 1, and nothing is written. A sweep's swept values are checked by each job."""
 
-    def _check(self, directory: str) -> None:
+    def _check(self, config: DictConfig, directory: str) -> None:
+        from rnnlab.settings import check_train_config  # imports torch: only when a run starts
+
         try:
+            check_train_config(config)
             check_writable(Path(directory))
         except UserError as err:
             print(f"error: {err}", file=sys.stderr)
             raise SystemExit(1) from None
 
     def on_run_start(self, config: DictConfig, **kwargs: Any) -> None:
-        self._check(config.hydra.run.dir)
+        self._check(config, config.hydra.run.dir)
 
     def on_multirun_start(self, config: DictConfig, **kwargs: Any) -> None:
-        self._check(config.hydra.sweep.dir)
+        self._check(config, config.hydra.sweep.dir)
+
+
+@dataclass(frozen=True)
+class FailedJob:
+    """What a sweep job returns when a user mistake stopped it: the sweep goes on, and its
+    report (rnnlab.sweeps) names the job and the reason, then exits 1."""
+
+    message: str
 
 
 def discard_unused_run_dir() -> None:
@@ -113,7 +126,7 @@ def report_user_errors(function):
                 raise
             if in_multirun():
                 # Fail this job only: the sweep goes on and reports it (rnnlab.sweeps).
-                raise user_error from None
+                return FailedJob(str(user_error))
             print(f"error: {user_error}", file=sys.stderr)
             # After a non-finite loss that run's dashboards show what went wrong: keep them.
             if not isinstance(user_error, NonFiniteLoss):

@@ -7,6 +7,7 @@ import torch
 from rnnlab.data.vocab import CharVocab
 from rnnlab.errors import UserError
 from rnnlab.eval_mode import evaluating
+from rnnlab.schema import NonNegative, NonNegativeInt, SampleCount, SampleLength, checked
 
 
 def pick_next(
@@ -32,25 +33,17 @@ def pick_next(
     return torch.searchsorted(cdf, draw, right=True).clamp_max_(cdf.size(-1) - 1)
 
 
-def check_sampling(
-    length: int, temperature: float, top_k: int, prompt: str, num_samples: int = 1
-) -> None:
+def check_prompt(prompt: str, length: int) -> None:
+    """The prompt and the length together (each setting alone is checked by its declaration)."""
     if not prompt:
         raise UserError(
             "The prompt is empty; give at least one character, e.g. prompt='The quick br'."
         )
-    if not isinstance(length, int) or length <= len(prompt):
+    if length <= len(prompt):
         raise UserError(
-            f"length={length!r} must be a whole number "
-            f"larger than the prompt's {len(prompt)} characters "
+            f"length={length!r} must be larger than the prompt's {len(prompt)} characters "
             "(it counts the prompt too, as in the lecture's 12 + 388 = 400)."
         )
-    if temperature < 0:
-        raise UserError(f"temperature={temperature} must be 0 (greedy) or more.")
-    if not isinstance(top_k, int) or top_k < 0:
-        raise UserError(f"top_k={top_k!r} must be 0 (no limit) or a positive whole number.")
-    if not isinstance(num_samples, int) or num_samples < 1:
-        raise UserError(f"num_samples={num_samples!r} must be a positive whole number.")
 
 
 class _Stepper:
@@ -131,15 +124,16 @@ class _Stepper:
         h.sub_(candidate).mul_(reset_update[:, size:]).add_(candidate)  # h' = (1 - z) n + z h
 
 
+@checked
 @torch.inference_mode()
 def sample_continuation(
     net: torch.nn.Module,
     vocab: CharVocab,
     prompt: str,
-    length: int = 400,
-    temperature: float = 0.8,
-    top_k: int = 0,
-    num_samples: int = 1,
+    length: SampleLength = 400,
+    temperature: NonNegative = 0.8,
+    top_k: NonNegativeInt = 0,
+    num_samples: SampleCount = 1,
     seed: int | None = None,
 ) -> list[str]:
     """Continue `prompt` until each text is `length` characters long (prompt included).
@@ -147,7 +141,7 @@ def sample_continuation(
     The network reads the prompt in one call; each new character is then one recurrent step from the
     carried hidden state, computed by `_Stepper` from the same weights.
     """
-    check_sampling(length, temperature, top_k, prompt, num_samples)
+    check_prompt(prompt, length)
     vocab.check_known(prompt, "prompt")
     device = next(net.parameters()).device
     generator = torch.Generator(device=device)
@@ -160,12 +154,13 @@ def sample_continuation(
         logits, hidden = net(prompt_ids)
         step = _Stepper(net, hidden)
         logits = logits[:, -1]
-        new_ids = []
-        for _ in range(length - len(prompt)):
+        # One id per new character, preallocated: memory is known before the loop starts.
+        new_ids = torch.empty(num_samples, length - len(prompt), dtype=torch.long, device=device)
+        for position in range(new_ids.size(1)):
             ids = pick_next(logits, temperature, top_k, generator).view(-1)
-            new_ids.append(ids)
+            new_ids[:, position] = ids
             logits = step(ids)
-    rows = torch.stack(new_ids, dim=1).tolist()
+    rows = new_ids.tolist()
     return [prompt + vocab.decode(row) for row in rows]
 
 

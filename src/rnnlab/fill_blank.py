@@ -10,15 +10,15 @@ from omegaconf import DictConfig
 
 from rnnlab.checkpoints import load_task_model
 from rnnlab.cli import CONFIG_DIR, report_user_errors
-from rnnlab.errors import UserError
 from rnnlab.models.cloze import ClozeModel
+from rnnlab.schema import check_node
+from rnnlab.settings import FillBlankSettings
 
 
 @hydra.main(version_base="1.3", config_path=str(CONFIG_DIR), config_name="fill_blank")
 @report_user_errors
 def main(cfg: DictConfig) -> None:
-    if not isinstance(cfg.top, int) or cfg.top < 1:
-        raise UserError(f"top={cfg.top!r} must be a positive whole number.")
+    check_node("", cfg, FillBlankSettings)
     model: ClozeModel = load_task_model(cfg.ckpt_path, ClozeModel, cfg.device)
     for word, probability in model.fill(str(cfg.text), cfg.top):
         print(f"{probability:7.2%}  {word}")

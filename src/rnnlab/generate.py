@@ -11,11 +11,14 @@ from omegaconf import DictConfig
 from rnnlab.checkpoints import load_task_model
 from rnnlab.cli import CONFIG_DIR, report_user_errors
 from rnnlab.models.char_lm import CharLanguageModel
+from rnnlab.schema import check_node
+from rnnlab.settings import GenerateSettings
 
 
 @hydra.main(version_base="1.3", config_path=str(CONFIG_DIR), config_name="generate")
 @report_user_errors
 def main(cfg: DictConfig) -> None:
+    check_node("", cfg, GenerateSettings)
     model = load_task_model(cfg.ckpt_path, CharLanguageModel, cfg.device)
     texts = model.sample(
         cfg.prompt,

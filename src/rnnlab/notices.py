@@ -1,7 +1,10 @@
-"""Notices from Lightning that a user cannot act on, silenced in one place, each with its reason."""
+"""Notices from Lightning that a user cannot act on, silenced in one place, each with its reason:
+warnings by their message, and info lines of Lightning's rank-zero logger."""
 
 from __future__ import annotations
 
+import logging
+import re
 import warnings
 
 IGNORED_WARNINGS = {
@@ -19,7 +22,32 @@ IGNORED_WARNINGS = {
 }
 
 
+IGNORED_INFO = {
+    # An advertisement for a hosted service.
+    r"^💡 Tip: ": "a tip for another product",
+    # limit_val_batches=1.0 and limit_test_batches=1.0 are the defaults, said out loud.
+    r"was configured so 100% of the batches": "the defaults restated",
+    # The project's callbacks include a Rich model summary on purpose.
+    r"^Trainer already configured with model summary callbacks": "the summary is chosen",
+}
+
+# Where Lightning's rank_zero_info writes (checked against Lightning 2.6).
+LIGHTNING_INFO_LOGGER = "lightning.pytorch.utilities.rank_zero"
+
+
+class _DropInfo(logging.Filter):
+    def __init__(self, patterns: list[str]):
+        super().__init__()
+        self.pattern = re.compile("|".join(f"(?:{p})" for p in patterns))
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not self.pattern.search(record.getMessage())
+
+
 def silence_lightning_notices() -> None:
-    """Ignore the warnings above (each matched by its message) for the rest of the process."""
+    """Ignore the warnings and info lines above for the rest of the process."""
     for message in IGNORED_WARNINGS:
         warnings.filterwarnings("ignore", message=message)
+    info_logger = logging.getLogger(LIGHTNING_INFO_LOGGER)
+    if not any(isinstance(f, _DropInfo) for f in info_logger.filters):
+        info_logger.addFilter(_DropInfo(list(IGNORED_INFO)))

@@ -54,6 +54,27 @@ def newest_checkpoint(cfg: DictConfig) -> Path | None:
     return max(candidates, key=lambda p: p.stat().st_mtime) if candidates else None
 
 
+# Settings a resumed run may change: how it is optimised, not what it trains.
+MAY_CHANGE_ON_RESUME = ("optimizer", "scheduler")
+
+
+def check_same_model(checkpoint: Path, contents: dict, cfg: DictConfig) -> None:
+    """Refuse to continue a checkpoint with other model settings, naming each difference, before
+    anything is written (its weights would not fit, or would train another model)."""
+    saved = contents.get("hyper_parameters") or {}
+    wanted = OmegaConf.to_container(cfg.model, resolve=True)
+    differences = [
+        f"model.{key}={wanted[key]!r} here, {saved[key]!r} in the checkpoint"
+        for key in sorted(wanted.keys() & saved.keys())
+        if key not in MAY_CHANGE_ON_RESUME and wanted[key] != saved[key]
+    ]
+    if differences:
+        raise UserError(
+            f"{checkpoint} was trained with other model settings ({'; '.join(differences)}); "
+            "continue it with the same model, or start a new run without ckpt_path/resume."
+        )
+
+
 def run_dir_of(checkpoint: Path) -> Path | None:
     """The run directory a checkpoint was written in (`<run>/checkpoints/x.ckpt`),
     if it is one of ours."""
@@ -96,6 +117,7 @@ def resolve_resume(cfg: DictConfig) -> Path | None:
             f"{checkpoint} is a checkpoint of the {found or 'unknown'} task, not of {wanted}; "
             "give a checkpoint of the model you are training."
         )
+    check_same_model(checkpoint, contents, cfg)
     run = run_dir_of(checkpoint)
     if run is not None:
         with open_dict(cfg):

@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -20,7 +21,7 @@ from hydra.experimental.callback import Callback
 from hydra.types import RunMode
 from omegaconf import DictConfig
 
-from rnnlab.cli import user_error_in
+from rnnlab.cli import FailedJob, user_error_in
 from rnnlab.compare import distinct_overrides
 from rnnlab.dashboard import markdown_table
 from rnnlab.lightning_internals import failed_job_error
@@ -34,6 +35,8 @@ def job_outcome(job_return: JobReturn) -> dict[str, Any]:
     """What a summary needs of a finished job: status, returned metric or the error's first line."""
     if job_return.status == JobStatus.COMPLETED:
         value = job_return.return_value
+        if isinstance(value, FailedJob):  # a user mistake, reported by the job in one line
+            return {"status": "failed", "error": value.message}
         return {"status": "completed", "result": value if isinstance(value, (int, float)) else None}
     error = failed_job_error(job_return)
     user_error = user_error_in(error)
@@ -112,3 +115,13 @@ class SweepReport(Callback):
 
             png, markdown = compare_runs([sweep_dir], metric=self.metric)
             log.info("Comparison: %s and %s", png, markdown)
+        if failed:  # the sweep's outcome is a failure too: one line, exit status 1
+            first = failed[0]
+            overrides = " ".join(first["overrides"]) or "no overrides"
+            reason = f"job {first['job']}, {overrides}: {first['error'].rstrip('.')}"
+            print(
+                f"error: {len(failed)} of {len(records)} jobs failed (first {reason}); "
+                f"every job's outcome is in {summary}.",
+                file=sys.stderr,
+            )
+            raise SystemExit(1)

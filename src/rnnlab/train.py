@@ -8,7 +8,6 @@ can optimise it.
 from __future__ import annotations
 
 import logging
-import os
 import sys
 from pathlib import Path
 from typing import Any
@@ -27,52 +26,15 @@ from rnnlab.extras import require_extras
 from rnnlab.models.task import TaskModule
 from rnnlab.notices import silence_lightning_notices
 from rnnlab.resume import resolve_resume
+from rnnlab.settings import check_train_config
 
 silence_lightning_notices()
 log = logging.getLogger(__name__)
 
-MATMUL_PRECISIONS = ("highest", "high", "medium")
-
-
-def check_accelerator(trainer_cfg: DictConfig) -> None:
-    """Stop with one sentence when the trainer asks for more GPUs (or CPU processes) than the
-    machine has."""
-    accelerator = str(trainer_cfg.get("accelerator", "auto"))
-    devices = trainer_cfg.get("devices", 1)
-    gpus = torch.cuda.device_count()
-    if accelerator in ("gpu", "cuda") and gpus == 0:
-        raise UserError(
-            f"trainer.accelerator={accelerator} needs a CUDA GPU and this machine has none; "
-            "use trainer=cpu."
-        )
-    on_gpu = accelerator in ("gpu", "cuda") or (accelerator == "auto" and gpus > 0)
-    available, unit = (gpus, "GPUs") if on_gpu else (os.cpu_count() or 1, "CPU cores")
-    if isinstance(devices, int) and devices > available:
-        raise UserError(
-            f"trainer.devices={devices} asks for more {unit} than the {available} this machine "
-            f"has; set trainer.devices={available} or fewer."
-        )
-
-
-def check_schedule(model_cfg: DictConfig) -> None:
-    """A schedule over the run's steps needs their number: a run limited by time
-    or epochs has none."""
-    scheduler = model_cfg.get("scheduler")
-    horizon = scheduler.get("T_max") if scheduler else None
-    if isinstance(horizon, int) and horizon < 1:
-        raise UserError(
-            f"model.scheduler.T_max={horizon} (from trainer.max_steps) must be a positive number "
-            "of steps; set trainer.max_steps, or scheduler=constant for a constant learning rate."
-        )
-
 
 def set_matmul_precision(precision: str) -> None:
-    """How fp32 matrix products run on GPUs with tensor cores
-    (Lightning asks for a choice there)."""
-    if precision not in MATMUL_PRECISIONS:
-        raise UserError(
-            f"matmul_precision={precision} is not one of {', '.join(MATMUL_PRECISIONS)}; use high."
-        )
+    """How fp32 matrix products run on GPUs with tensor cores (Lightning asks for a choice
+    there; the setting's declaration, rnnlab.settings.TrainSettings, lists the choices)."""
     torch.set_float32_matmul_precision(precision)
 
 
@@ -149,11 +111,10 @@ def build_model(cfg: DictConfig) -> tuple[TaskModule, TaskDataModule]:
 
 def train(cfg: DictConfig) -> dict[str, float]:
     """Fit, then validate and test the best checkpoint; return their metrics as floats."""
-    # First of all: a resumed run writes into the run directory it continues (paths.output_dir).
+    check_train_config(cfg)  # again here: a sweep job's swept values, a call from Python
+    # Then: a resumed run writes into the run directory it continues (paths.output_dir).
     resume_from = resolve_resume(cfg)
     L.seed_everything(cfg.seed, workers=True)
-    check_accelerator(cfg.trainer)
-    check_schedule(cfg.model)
     set_matmul_precision(cfg.matmul_precision)
     model, datamodule = build_model(cfg)
     demo_settings = cfg.sample[model.task]

@@ -14,11 +14,11 @@ import torch
 import torch.nn.functional as F
 
 from rnnlab.dashboard import tensorboard_writer
-from rnnlab.errors import UserError
 from rnnlab.lightning_internals import is_logging_step
 from rnnlab.models.char_lm import CharLanguageModel
 from rnnlab.models.task import require_task
 from rnnlab.plots import decay_figure
+from rnnlab.schema import Count
 
 
 def distances(window: int) -> list[int]:
@@ -43,9 +43,7 @@ class GradientThroughTime(L.Callback):
     log `grad_through_time/distance_<k>`; at each validation, plot the curves so far (log scale)
     to TensorBoard's Images tab. Character models only."""
 
-    def __init__(self, rows: int = 8):
-        if rows < 1:
-            raise UserError(f"callbacks.grad_through_time.rows={rows} must be at least 1.")
+    def __init__(self, rows: Count = 8):
         self.rows = rows
         self.curves: list[tuple[int, list[float]]] = []
         self._batch = None

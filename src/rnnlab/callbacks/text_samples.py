@@ -9,6 +9,7 @@ import lightning as L
 from rnnlab.dashboard import code_block, tensorboard_writer
 from rnnlab.models.char_lm import CharLanguageModel
 from rnnlab.models.task import require_task
+from rnnlab.schema import NonNegative, NonNegativeInt, SampleLength
 
 
 class TextSamples(L.Callback):
@@ -20,10 +21,10 @@ class TextSamples(L.Callback):
     def __init__(
         self,
         prompt: str = "The quick br",
-        length: int = 400,
-        temperature: float = 0.8,
-        top_k: int = 0,
-        at_steps: Sequence[int] = (100, 2000),
+        length: SampleLength = 400,
+        temperature: NonNegative = 0.8,
+        top_k: NonNegativeInt = 0,
+        at_steps: Sequence[NonNegativeInt] = (100, 2000),
         every_validation: bool = True,
         seed: int = 0,
     ):

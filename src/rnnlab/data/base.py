@@ -14,8 +14,8 @@ from torch.utils.data import DataLoader
 from rnnlab.data.corpus import PreparedCorpus, open_corpus, prepare_corpus
 from rnnlab.data.order import EpochBatches, EpochOrder
 from rnnlab.data.sources import text_source
-from rnnlab.errors import UserError, require_positive
 from rnnlab.lightning_internals import batches_done_this_epoch
+from rnnlab.schema import Count
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -152,22 +152,14 @@ class TextCorpusDataModule(TaskDataModule):
         hub_config: str | None = None,
         hub_split: str = "train",
         text_field: str = "text",
-        max_chars: int | None = None,
-        prep_workers: int | None = None,
-        min_char_count: int = 10,
+        max_chars: Count | None = None,
+        prep_workers: Count | None = None,
+        min_char_count: Count = 10,
     ):
         super().__init__()
         # Lightning also collects the arguments of the subclass __init__ that called this one,
         # so hparams holds every data option.
         self.save_hyperparameters(logger=False)
-        require_positive("data", min_char_count=min_char_count)
-        if prep_workers is not None:
-            require_positive("data", prep_workers=prep_workers)
-        if max_chars is not None and (not isinstance(max_chars, int) or max_chars < 1):
-            raise UserError(
-                f"data.max_chars={max_chars!r} must be a positive whole number, "
-                "or null for all text."
-            )
         self.source = text_source(path, hub, hub_config, hub_split, text_field)
 
     @property

@@ -11,7 +11,8 @@ from rnnlab.data.base import TextCorpusDataModule, split_by_position
 from rnnlab.data.order import EpochBatches, process_rank
 from rnnlab.data.vocab import CharVocab
 from rnnlab.data.windows import ContiguousStreams, IndependentWindows
-from rnnlab.errors import UserError, require_positive, require_split_fractions
+from rnnlab.errors import UserError, require_split_fractions
+from rnnlab.schema import Count, Fraction, NonNegativeInt
 
 
 class WikiCharDataModule(TextCorpusDataModule):
@@ -26,17 +27,16 @@ class WikiCharDataModule(TextCorpusDataModule):
 
     def __init__(
         self,
-        seq_len: int = 64,
-        batch_size: int = 32,
+        seq_len: Count = 64,
+        batch_size: Count = 32,
         stateful: bool = True,
-        val_fraction: float = 0.05,
-        test_fraction: float = 0.05,
-        num_workers: int = 0,
+        val_fraction: Fraction = 0.05,
+        test_fraction: Fraction = 0.05,
+        num_workers: NonNegativeInt = 0,
         pin_memory: bool = False,
         **source: Any,
     ):
         super().__init__(**source)
-        require_positive("data", seq_len=seq_len, batch_size=batch_size)
         require_split_fractions(val_fraction, test_fraction)
 
     def load_splits(self) -> dict[str, np.ndarray]:

@@ -14,7 +14,8 @@ from torch.utils.data import Dataset, TensorDataset
 
 from rnnlab.data.base import TextCorpusDataModule, split_by_position
 from rnnlab.data.words import tokenize
-from rnnlab.errors import UserError, require_positive, require_split_fractions
+from rnnlab.errors import UserError, require_split_fractions
+from rnnlab.schema import Count, Fraction, NonNegativeInt
 from rnnlab.tokens import BLANK, CLOZE_SPECIALS, UNK
 
 log = logging.getLogger(__name__)
@@ -108,25 +109,18 @@ class WikiClozeDataModule(TextCorpusDataModule):
 
     def __init__(
         self,
-        vocab_size: int = 10000,
-        min_words: int = 5,
-        max_words: int = 40,
+        vocab_size: Count = 10000,
+        min_words: Count = 5,
+        max_words: Count = 40,
         skip_oov_answers: bool = True,
-        val_fraction: float = 0.05,
-        test_fraction: float = 0.05,
+        val_fraction: Fraction = 0.05,
+        test_fraction: Fraction = 0.05,
         seed: int = 0,
-        batch_size: int = 64,
-        num_workers: int = 0,
+        batch_size: Count = 64,
+        num_workers: NonNegativeInt = 0,
         **source: Any,
     ):
         super().__init__(**source)
-        require_positive(
-            "data",
-            vocab_size=vocab_size,
-            min_words=min_words,
-            max_words=max_words,
-            batch_size=batch_size,
-        )
         require_split_fractions(val_fraction, test_fraction)
         if min_words > max_words:
             raise UserError(

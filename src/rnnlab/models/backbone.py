@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 
 import torch
 from torch import nn
 
-from rnnlab.errors import UserError, require_positive
+from rnnlab.schema import Cell, Count, Dropout, check_node
 
 CELLS: dict[str, type[nn.RNNBase]] = {"rnn": nn.RNN, "lstm": nn.LSTM, "gru": nn.GRU}
 
@@ -21,19 +22,14 @@ class RecurrentSpec:
     Checked when made, so a bad setting stops the run with one sentence naming it.
     """
 
-    cell: str = "lstm"
-    hidden_size: int = 256
-    num_layers: int = 1
-    dropout: float = 0.0
+    cell: Cell = "lstm"
+    hidden_size: Count = 256
+    num_layers: Count = 1
+    dropout: Dropout = 0.0
     bidirectional: bool = False
 
     def __post_init__(self) -> None:
-        if self.cell not in CELLS:
-            known = ", ".join(CELLS)
-            raise UserError(f"model.cell={self.cell!r} is not a known cell; choose one of {known}.")
-        require_positive("model", hidden_size=self.hidden_size, num_layers=self.num_layers)
-        if not 0 <= self.dropout < 1:
-            raise UserError(f"model.dropout={self.dropout!r} must lie in [0, 1).")
+        check_node("model", dataclasses.asdict(self), RecurrentSpec)
 
     @property
     def output_size(self) -> int:

@@ -13,9 +13,16 @@ from torchmetrics import MeanMetric
 
 from rnnlab.data.vocab import CharVocab
 from rnnlab.decoding import sample_continuation
-from rnnlab.errors import require_positive
 from rnnlab.models.backbone import Hidden, RecurrentSpec, detach_hidden
 from rnnlab.models.task import MeanBits, MeanPerplexity, TaskModule
+from rnnlab.schema import (
+    Cell,
+    Count,
+    Dropout,
+    NonNegative,
+    NonNegativeInt,
+    SampleLength,
+)
 
 
 class RecurrentLM(nn.Module):
@@ -34,7 +41,6 @@ class RecurrentLM(nn.Module):
         dropout: float = 0.0,
     ):
         super().__init__()
-        require_positive("model", embedding_dim=embedding_dim)
         spec = RecurrentSpec(cell, hidden_size, num_layers, dropout)
         self.embedding = nn.Embedding(vocab_size, embedding_dim)
         self.rnn = spec.build(embedding_dim)  # nn.RNN is tanh, as in the lecture
@@ -61,11 +67,11 @@ class CharLanguageModel(TaskModule):
     def __init__(
         self,
         vocab: list[str],
-        cell: str = "lstm",
-        embedding_dim: int = 64,
-        hidden_size: int = 256,
-        num_layers: int = 2,
-        dropout: float = 0.0,
+        cell: Cell = "lstm",
+        embedding_dim: Count = 64,
+        hidden_size: Count = 256,
+        num_layers: Count = 2,
+        dropout: Dropout = 0.0,
         carry_hidden: bool = False,
         optimizer: dict[str, Any] | None = None,
         scheduler: dict[str, Any] | None = None,
@@ -146,9 +152,9 @@ class CharLanguageModel(TaskModule):
     def sample(
         self,
         prompt: str,
-        length: int = 400,
-        temperature: float = 0.8,
-        top_k: int = 0,
+        length: SampleLength = 400,
+        temperature: NonNegative = 0.8,
+        top_k: NonNegativeInt = 0,
         **kwargs,
     ) -> list[str]:
         """Continue `prompt` to `length` characters; see `rnnlab.decoding.sample_continuation`."""
@@ -157,7 +163,11 @@ class CharLanguageModel(TaskModule):
         )
 
     def demo_text(
-        self, prompt: str, length: int = 400, temperature: float = 0.8, top_k: int = 0
+        self,
+        prompt: str,
+        length: SampleLength = 400,
+        temperature: NonNegative = 0.8,
+        top_k: NonNegativeInt = 0,
     ) -> str:
         """One sampled paragraph."""
         return self.sample(prompt, length, temperature, top_k)[0]

@@ -14,10 +14,11 @@ from torchmetrics.classification import MulticlassAccuracy
 
 from rnnlab.dashboard import markdown_table, write_text
 from rnnlab.data.words import tokenize
-from rnnlab.errors import UserError, require_positive
+from rnnlab.errors import UserError
 from rnnlab.eval_mode import evaluating
 from rnnlab.models.backbone import RecurrentSpec
 from rnnlab.models.task import TaskModule
+from rnnlab.schema import Cell, Count, Dropout
 from rnnlab.tokens import BLANK, CLOZE_SPECIALS, UNK
 
 
@@ -39,7 +40,6 @@ class ClozeNet(nn.Module):
         bidirectional: bool,
     ):
         super().__init__()
-        require_positive("model", embedding_dim=embedding_dim)
         spec = RecurrentSpec(cell, hidden_size, num_layers, dropout, bidirectional)
         self.embedding = nn.Embedding(vocab_size, embedding_dim, padding_idx=0)
         self.rnn = spec.build(embedding_dim)
@@ -77,11 +77,11 @@ class ClozeModel(TaskModule):
     def __init__(
         self,
         vocab: list[str],
-        cell: str = "lstm",
-        embedding_dim: int = 128,
-        hidden_size: int = 256,
-        num_layers: int = 1,
-        dropout: float = 0.2,
+        cell: Cell = "lstm",
+        embedding_dim: Count = 128,
+        hidden_size: Count = 256,
+        num_layers: Count = 1,
+        dropout: Dropout = 0.2,
         bidirectional: bool = True,
         optimizer: dict[str, Any] | None = None,
         scheduler: dict[str, Any] | None = None,
@@ -145,7 +145,7 @@ class ClozeModel(TaskModule):
             write_text(self.trainer, f"{stage}/examples", markdown_table(header, self._examples))
         self._examples = []
 
-    def fill(self, text: str, top: int = 5) -> list[tuple[str, float]]:
+    def fill(self, text: str, top: Count = 5) -> list[tuple[str, float]]:
         """The `top` likeliest words for the one blank (`___`) in `text`,
         with their probabilities."""
         parts = re.split(r"_{3,}", text)
@@ -169,7 +169,7 @@ class ClozeModel(TaskModule):
         values, indices = probs.topk(min(top, len(self.vocab) - len(CLOZE_SPECIALS)))
         return [(self.vocab[i], p) for i, p in zip(indices.tolist(), values.tolist(), strict=True)]
 
-    def demo_text(self, texts: list[str], top: int = 3) -> str:
+    def demo_text(self, texts: list[str], top: Count = 3) -> str:
         """Top candidates for a few blanks."""
         lines = []
         for text in texts:

@@ -14,6 +14,7 @@ from rnnlab.dashboard import tensorboard_writer
 from rnnlab.models.backbone import RecurrentSpec
 from rnnlab.models.task import TaskModule
 from rnnlab.plots import forecast_figure
+from rnnlab.schema import Cell, Count, Dropout, Positive
 
 # The forecasters compared on every split, and the suffix of their metric names.
 FORECASTERS = {"rnn": "", "naive": "_naive", "seasonal": "_seasonal"}
@@ -44,11 +45,11 @@ class ForecastModel(TaskModule):
     def __init__(
         self,
         mean: float,
-        std: float,
-        cell: str = "gru",
-        hidden_size: int = 64,
-        num_layers: int = 1,
-        dropout: float = 0.0,
+        std: Positive,
+        cell: Cell = "gru",
+        hidden_size: Count = 64,
+        num_layers: Count = 1,
+        dropout: Dropout = 0.0,
         optimizer: dict[str, Any] | None = None,
         scheduler: dict[str, Any] | None = None,
     ):

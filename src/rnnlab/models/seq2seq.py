@@ -4,8 +4,9 @@ greedy and beam-search decoding, BLEU and exact match)."""
 
 from __future__ import annotations
 
+import typing
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal
 
 import torch
 import torch.nn.functional as F
@@ -17,13 +18,15 @@ from torchmetrics.text import BLEUScore
 from rnnlab.dashboard import markdown_table, tensorboard_writer, write_text
 from rnnlab.data.words import WordVocab, encoder_tokens, tokenize
 from rnnlab.decoding import beam_search, greedy_decode
-from rnnlab.errors import UserError, require_positive
+from rnnlab.errors import UserError
 from rnnlab.eval_mode import evaluating
 from rnnlab.models.backbone import Hidden, RecurrentSpec
 from rnnlab.models.task import TaskModule
 from rnnlab.plots import attention_figure
+from rnnlab.schema import Cell, Count, Dropout, NonNegativeInt, Probability
 
-ATTENTION = ("none", "bahdanau", "luong")
+Attention = Literal["none", "bahdanau", "luong"]  # additive, multiplicative
+ATTENTION = typing.get_args(Attention)
 
 
 @dataclass
@@ -96,10 +99,6 @@ class Seq2SeqNet(nn.Module):
         attention: str = "bahdanau",
     ):
         super().__init__()
-        if attention not in ATTENTION:
-            known = ", ".join(ATTENTION)
-            raise UserError(f"model.attention={attention!r} is not known; choose one of {known}.")
-        require_positive("model", embedding_dim=embedding_dim)
         encoder = RecurrentSpec(cell, hidden_size, num_layers, dropout, bidirectional)
         self.cell, self.attention_kind = cell, attention
         self.source_embedding = nn.Embedding(source_vocab_size, embedding_dim, padding_idx=0)
@@ -194,26 +193,23 @@ class Seq2SeqModel(TaskModule):
         self,
         source_vocab: list[str],
         target_vocab: list[str],
-        cell: str = "gru",
-        embedding_dim: int = 128,
-        hidden_size: int = 256,
-        num_layers: int = 1,
-        dropout: float = 0.1,
+        cell: Cell = "gru",
+        embedding_dim: Count = 128,
+        hidden_size: Count = 256,
+        num_layers: Count = 1,
+        dropout: Dropout = 0.1,
         bidirectional: bool = True,
-        attention: str = "bahdanau",
-        teacher_forcing: float = 1.0,
-        beam_size: int = 5,
+        attention: Attention = "bahdanau",
+        teacher_forcing: Probability = 1.0,
+        beam_size: Count = 5,
         length_penalty: float = 1.0,
-        max_decode_length: int = 30,
-        num_text_samples: int = 3,
+        max_decode_length: Count = 30,
+        num_text_samples: NonNegativeInt = 3,
         optimizer: dict[str, Any] | None = None,
         scheduler: dict[str, Any] | None = None,
     ):
         super().__init__()
         self.save_hyperparameters()
-        if not 0 <= teacher_forcing <= 1:
-            raise UserError(f"model.teacher_forcing={teacher_forcing} must lie in [0, 1].")
-        require_positive("model", beam_size=beam_size)
         self.source_vocab = WordVocab(source_vocab)
         self.target_vocab = WordVocab(target_vocab)
         self.net = Seq2SeqNet(
