@@ -208,6 +208,21 @@ CASES = {
         ["ckpt_path={ckpt}", "length=10000000"],
         "length=10000000 must be a whole number at least 1 and at most 100000.",
     ),
+    "zero decoder length": (
+        "train.py",
+        ["model=seq2seq", "data.decoder_length=0"],
+        "data.decoder_length=0 must be a whole number at least 1 or null.",
+    ),
+    "checkpoint without its vocabulary": (
+        "scripts/generate.py",
+        ["ckpt_path={damaged}/no-vocab.ckpt"],
+        "lacks the hyperparameters vocab that a char_lm model needs",
+    ),
+    "checkpoint without weights": (
+        "scripts/generate.py",
+        ["ckpt_path={damaged}/no-weights.ckpt"],
+        "holds no weights (state_dict)",
+    ),
     "missing checkpoint setting": (
         "scripts/generate.py",
         [],
@@ -230,16 +245,38 @@ BEFORE_ANY_DIRECTORY = {
     "negative learning rate",
     "sample temperature nan",
     "zero encoder length",
+    "zero decoder length",
 }
+
+
+@pytest.fixture(scope="module")
+def damaged(trained_run, tmp_path_factory) -> Path:
+    """Copies of a real checkpoint with a part taken out."""
+    import torch
+
+    folder = tmp_path_factory.mktemp("damaged")
+    _, run_dir = trained_run
+    for name, drop in (
+        ("no-vocab", ("hyper_parameters", "vocab")),
+        ("no-weights", ("state_dict",)),
+    ):
+        checkpoint = torch.load(run_dir / "checkpoints" / "last.ckpt", weights_only=True)
+        *parents, key = drop
+        node = checkpoint
+        for parent in parents:
+            node = node[parent]
+        del node[key]
+        torch.save(checkpoint, folder / f"{name}.ckpt")
+    return folder
 
 
 @pytest.mark.parametrize("case", CASES)
 def test_bad_input_ends_in_one_clear_line(
-    case: str, bad: Path, trained_run, data_dir: Path, tmp_path: Path
+    case: str, bad: Path, damaged: Path, trained_run, data_dir: Path, tmp_path: Path
 ):
     command, arguments, message = CASES[case]
     _, run_dir = trained_run
-    values = {"bad": bad, "ckpt": run_dir / "checkpoints" / "last.ckpt"}
+    values = {"bad": bad, "damaged": damaged, "ckpt": run_dir / "checkpoints" / "last.ckpt"}
     arguments = [a.format(**values) for a in arguments]
     if command == "train.py":
         own_root = any(a.startswith("paths.root_dir=") for a in arguments)
@@ -253,6 +290,7 @@ def test_bad_input_ends_in_one_clear_line(
     assert result.returncode == 1, result.stdout[-2000:] + result.stderr[-2000:]
     assert message in result.stderr, result.stderr[-2000:]
     assert "Traceback" not in result.stderr
+    assert "weights_only=False" not in result.stderr  # never advise loading a file unsafely
     if case in BEFORE_ANY_DIRECTORY:
         assert not (tmp_path / "logs").exists(), "a refused setting let Hydra write logs/"
     # Nothing half-written: no run directory for a run that never started, no partial corpus cache.

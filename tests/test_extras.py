@@ -169,3 +169,21 @@ def test_no_plugin_at_all_reads_as_missing(monkeypatch):
 def test_choices_that_need_no_plugin_pass_without_any(missing, overrides):
     missing.update(PLUGIN_MODULES)
     require_extras(overrides)
+
+
+def test_the_train_command_names_the_missing_extra_before_hydra_starts(
+    missing, monkeypatch, capsys, tmp_path
+):
+    from rnnlab.train import command
+
+    missing.update(PLUGIN_MODULES)
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setattr("sys.argv", ["train.py", "-m", "hparams_search=char_lm_optuna"])
+    with pytest.raises(SystemExit) as exit_:
+        command()
+    assert exit_.value.code == 1
+    assert capsys.readouterr().err == (
+        "error: hparams_search=char_lm_optuna needs the Optuna sweeper, which is not installed; "
+        "pip install 'rnnlab[sweeps]' (make install installs every extra).\n"
+    )
+    assert not list(tmp_path.iterdir())  # Hydra never started: no logs, no outputs
