@@ -154,13 +154,14 @@ def sample_continuation(
         logits, hidden = net(prompt_ids)
         step = _Stepper(net, hidden)
         logits = logits[:, -1]
-        # One id per new character, preallocated: memory is known before the loop starts.
-        new_ids = torch.empty(num_samples, length - len(prompt), dtype=torch.long, device=device)
-        for position in range(new_ids.size(1)):
+        # One id per new character, preallocated so memory is known before the loop starts;
+        # (time, batch), so each step writes one contiguous row.
+        new_ids = torch.empty(length - len(prompt), num_samples, dtype=torch.long, device=device)
+        for position in range(new_ids.size(0)):
             ids = pick_next(logits, temperature, top_k, generator).view(-1)
-            new_ids[:, position] = ids
+            new_ids[position] = ids
             logits = step(ids)
-    rows = new_ids.tolist()
+    rows = new_ids.T.tolist()
     return [prompt + vocab.decode(row) for row in rows]
 
 
