@@ -110,7 +110,7 @@ CASES = {
         ["paths.root_dir={bad}/notes.ckpt/runs"],
         "set paths.root_dir to a writable",
     ),
-    "bad resume": ("train.py", ["resume=yes"], "resume='yes' must be one of auto or null."),
+    "bad resume": ("train.py", ["resume=yes"], "resume='yes' must be one of auto, false or null."),
     "bad sample prompt": (
         "train.py",
         ["data.max_chars=60000", "sample.char_lm.prompt='日本'"],

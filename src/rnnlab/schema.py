@@ -143,7 +143,7 @@ def describe(annotation: Any) -> str:
     if len(members) > 1:
         # The choices of several Literals read as one list.
         literals = [m for m in members if typing.get_origin(m) is Literal]
-        choices = [str(c) for m in literals for c in m.__args__]
+        choices = [_yaml(c) for m in literals for c in m.__args__]
         words = ["one of " + ", ".join(dict.fromkeys(choices))] if choices else []
         others = [m for m in members if m not in literals and m is not type(None)]
         words += [describe(m) for m in others]
@@ -152,7 +152,7 @@ def describe(annotation: Any) -> str:
         return " or ".join(dict.fromkeys(words))
     limits = " and ".join(r.describe() for r in ranges)
     if typing.get_origin(bare) is Literal:
-        return "one of " + ", ".join(str(choice) for choice in bare.__args__)
+        return "one of " + ", ".join(_yaml(choice) for choice in bare.__args__)
     names = {bool: "true or false", int: "a whole number", float: "a finite number"}
     if bare in names:
         return f"{names[bare]} {limits}".strip()
@@ -170,13 +170,21 @@ def describe(annotation: Any) -> str:
     return getattr(bare, "__name__", str(bare))
 
 
+def _yaml(value: Any) -> str:
+    """A choice as a user types it on the command line: true, false, null, text as it is."""
+    if isinstance(value, bool) or value is None:
+        return {True: "true", False: "false", None: "null"}[value]
+    return str(value)
+
+
 def check_setting(key: str, value: Any, annotation: Any) -> None:
     """Raise a UserError naming `key`, `value` and what is allowed unless `value` matches."""
     if not matches(value, annotation):
         shown = (
             OmegaConf.to_container(value) if isinstance(value, (DictConfig, ListConfig)) else value
         )
-        raise UserError(f"{key}={shown!r} must be {describe(annotation)}.")
+        text = _yaml(shown) if isinstance(shown, bool) else repr(shown)
+        raise UserError(f"{key}={text} must be {describe(annotation)}.")
 
 
 def declared(target: Callable | type) -> tuple[dict[str, Any], bool]:

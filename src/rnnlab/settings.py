@@ -44,7 +44,7 @@ class TrainSettings:
     seed: int
     task_name: str
     ckpt_path: str | None
-    resume: Literal["auto"] | None
+    resume: Literal["auto", False] | None  # false: the same as null
     optimized_metric: str | None
     compile: bool
     matmul_precision: Literal["highest", "high", "medium"]
