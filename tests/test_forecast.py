@@ -43,11 +43,10 @@ def test_split_is_chronological_and_scaling_uses_the_training_part_only(tmp_path
     assert naive[0] == t - 1 and seasonal[0] == t - 3
 
 
-def test_baselines_are_exact_on_a_series_that_repeats_each_season(tmp_path: Path, data_dir: Path):
-    values = np.tile([1.0, 5.0, 2.0, 8.0], 40)
-    path = write_series(tmp_path, values)
-    cfg = compose_train(
-        tmp_path,
+def seasonal_config(root: Path, path: Path):
+    """A few steps on a series of four values that repeat: a season of 4 in windows of 8."""
+    return compose_train(
+        root,
         "model=rnn_forecaster",
         f"data.path={path}",
         "data.window=8",
@@ -55,7 +54,12 @@ def test_baselines_are_exact_on_a_series_that_repeats_each_season(tmp_path: Path
         "data.batch_size=8",
         *FEW_STEPS,
     )
-    metrics = train(cfg)
+
+
+def test_baselines_are_exact_on_a_series_that_repeats_each_season(tmp_path: Path, data_dir: Path):
+    values = np.tile([1.0, 5.0, 2.0, 8.0], 40)
+    path = write_series(tmp_path, values)
+    metrics = train(seasonal_config(tmp_path, path))
     assert metrics["test/rmse_seasonal"] == 0 and metrics["test/mae_seasonal"] == 0
     assert metrics["test/rmse_naive"] > 1 and metrics["test/rmse"] > 0
 
@@ -64,16 +68,7 @@ def test_a_spreadsheet_csv_with_a_byte_order_mark_and_crlf_trains(tmp_path: Path
     rows = "".join(f"{v},{i}\r\n" for i, v in enumerate(np.tile([1.0, 5.0, 2.0, 8.0], 40)))
     path = tmp_path / "series.csv"
     path.write_bytes(b"\xef\xbb\xbfvalue,month\r\n" + rows.encode())
-    cfg = compose_train(
-        tmp_path,
-        "model=rnn_forecaster",
-        f"data.path={path}",
-        "data.window=8",
-        "data.season=4",
-        "data.batch_size=8",
-        *FEW_STEPS,
-    )
-    assert train(cfg)["test/rmse_seasonal"] == 0
+    assert train(seasonal_config(tmp_path, path))["test/rmse_seasonal"] == 0
 
 
 def test_the_forecaster_trains_on_sunspots_and_plots_the_test_span(tmp_path: Path):
