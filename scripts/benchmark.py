@@ -1,5 +1,9 @@
 """`python scripts/benchmark.py`: the benchmark suite of `make bench` (see benchmarks/run.py)."""
 
+import _own_folder_off_path  # noqa: F401  (first: it keeps scripts/inspect.py out of imports)
+
+# isort: split
+
 import sys
 from pathlib import Path
 

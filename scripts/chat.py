@@ -1,5 +1,9 @@
-"""`python scripts/chat.py ckpt_path=<.ckpt> text="'hello, how are you'"`:
+"""`python scripts/chat.py ckpt_path=<.ckpt>` (sentences on standard input):
 the same as `rnnlab-chat`."""
+
+import _own_folder_off_path  # noqa: F401  (first: it keeps scripts/inspect.py out of imports)
+
+# isort: split
 
 from rnnlab.chat import main
 

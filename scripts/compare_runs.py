@@ -1,5 +1,9 @@
 """Compare finished runs: see rnnlab.compare."""
 
+import _own_folder_off_path  # noqa: F401  (first: it keeps scripts/inspect.py out of imports)
+
+# isort: split
+
 from rnnlab.compare import main
 
 if __name__ == "__main__":
