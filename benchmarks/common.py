@@ -8,13 +8,12 @@ import platform
 import time
 from pathlib import Path
 
-import hydra
 import torch
 from hydra import compose, initialize_config_dir
 from omegaconf import DictConfig
 
 from rnnlab.cli import CONFIG_DIR
-from rnnlab.train import set_matmul_precision
+from rnnlab.train import build_model, set_matmul_precision
 
 
 def project_config(overrides: list[str], work_dir: Path) -> DictConfig:
@@ -31,11 +30,7 @@ def project_config(overrides: list[str], work_dir: Path) -> DictConfig:
 def build(cfg: DictConfig):
     """The DataModule (set up for fit) and the model, as the train entry builds them."""
     set_matmul_precision(cfg.matmul_precision)
-    datamodule = hydra.utils.instantiate(cfg.data)
-    datamodule.prepare_data()
-    datamodule.setup("fit")
-    hparams = datamodule.model_hparams()  # known only once the data is set up
-    model = hydra.utils.instantiate(cfg.model, **hparams, _recursive_=False, _convert_="all")
+    model, datamodule = build_model(cfg)
     return datamodule, model
 
 

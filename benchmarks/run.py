@@ -30,6 +30,7 @@ SECTIONS = [
     "generation",
     "preparation",
     "seq2seq",
+    "tokenizer",
     "compile",
     "loader",
     "stateful",
@@ -88,6 +89,12 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         "--beam-sentences", type=int, default=64, help="sentences per beam-search call (default 64)"
     )
     add(
+        "--tokenizer-pairs",
+        type=int,
+        default=100_000,
+        help="sentence pairs the BPE tokenizers learn from in `tokenizer` (default 100000)",
+    )
+    add(
         "--data-batches",
         type=int,
         default=500,
@@ -123,7 +130,10 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     }
     counts |= {"--beam-sentences": args.beam_sentences, "--data-batches": args.data_batches}
     counts |= {"--stateful-seconds": args.stateful_seconds, "--batches": min(args.batches)}
-    counts |= {"--prep-multiples": min(args.prep_multiples)}
+    counts |= {
+        "--prep-multiples": min(args.prep_multiples),
+        "--tokenizer-pairs": args.tokenizer_pairs,
+    }
     for flag, value in counts.items():
         if value < 1:
             parser.error(f"{flag} must be a positive whole number, not {value}.")
@@ -259,6 +269,18 @@ class Benchmarks:
                 f"{a.steps} timed training steps under the Trainer."
             ),
             "rows": rows,
+        }
+
+    def tokenizer(self) -> dict:
+        a = self.args
+        return {
+            "title": "Seq2seq tokenizers (data.tokenizer=bpe)",
+            "about": (
+                "Learning the source and target BPE models (Hugging Face tokenizers) from "
+                f"{a.tokenizer_pairs:,} pairs of consecutive Wikipedia sentences, median of "
+                f"{a.repeats}."
+            ),
+            "rows": seq2seq.tokenizer_rows(a.tokenizer_pairs, a.repeats),
         }
 
     def compile(self) -> dict:

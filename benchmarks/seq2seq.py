@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import statistics
+import time
 
 import torch
 
@@ -19,7 +20,7 @@ def beam_sentences_per_s(model, datamodule, device: str, sentences: int, beam: i
     data = datamodule.splits["val"]
     batch = data[list(range(min(sentences, len(data))))]
     source, lengths = batch["source"].to(device), batch["source_lengths"].to(device)
-    vocab, watch, seconds = model.target_vocab, Stopwatch(device), []
+    vocab, watch, seconds = model.target_tokenizer, Stopwatch(device), []
     args = (model.net, source, lengths, vocab.start, vocab.eos, model.hparams.max_decode_length)
     beam_search(*args, beam_size=beam)  # warm-up
     for _ in range(repeats):
@@ -56,4 +57,48 @@ def seq2seq_rows(
                 f"replies average {mean_length:.1f} words"
             ),
         },
+    ]
+
+
+def wikipedia_pairs(count: int) -> list[tuple[str, str]]:
+    """`count` pairs of consecutive sentences of the shipped Wikipedia excerpt (read again from
+    its start when it runs out): real text, offline."""
+    from rnnlab.data.sources import default_dump
+    from rnnlab.data.wiki_cloze import split_sentences
+    from rnnlab.data.wikipedia import clean_wikitext, iter_articles
+
+    sentences = [
+        s
+        for article in iter_articles(default_dump())
+        for s in split_sentences(clean_wikitext(article))
+    ]
+    needed = 2 * count
+    sentences = (sentences * (needed // len(sentences) + 1))[:needed]
+    return list(zip(sentences[0::2], sentences[1::2], strict=True))
+
+
+def tokenizer_rows(pairs: int, repeats: int) -> list[dict]:
+    """Seconds to learn the source and the target BPE tokenizers (data.vocab_size null) of
+    `pairs` sentence pairs, as the seq2seq DataModule does on its training split."""
+    from rnnlab.data.tokenizer import DEFAULT_BPE_VOCAB, clean, train_tokenizer
+
+    texts = [(clean(s), clean(t)) for s, t in wikipedia_pairs(pairs)]
+    sources, targets = [s for s, _ in texts], [t for _, t in texts]
+    seconds = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        for side, side_texts in (("source", sources), ("target", targets)):
+            train_tokenizer("bpe", side_texts, None, 1, side)
+        seconds.append(time.perf_counter() - start)
+    mean_chars = statistics.mean(len(t) for t in sources + targets)
+    return [
+        {
+            "device": "cpu",
+            "measure": f"BPE tokenizers of {pairs:,} sentence pairs learned, seconds",
+            "value": round(statistics.median(seconds), 2),
+            "note": (
+                f"source and target, up to {DEFAULT_BPE_VOCAB} pieces each; Wikipedia sentences "
+                f"of {mean_chars:.0f} characters on average"
+            ),
+        }
     ]

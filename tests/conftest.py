@@ -100,15 +100,23 @@ def compose_train(root: Path, *overrides: str) -> DictConfig:
     return cfg
 
 
-def run_cli(*args: str, cwd: Path = REPO, timeout: int = 300) -> subprocess.CompletedProcess:
-    """Run a project command as a user would, in a subprocess, capturing its output."""
+def run_cli(
+    *args: str,
+    cwd: Path = REPO,
+    timeout: int = 300,
+    stdin: str = "",
+    env: dict[str, str] | None = None,
+) -> subprocess.CompletedProcess:
+    """Run a project command as a user would, in a subprocess, capturing its output;
+    `stdin` is what it reads on standard input (a pipe, not a terminal)."""
     return subprocess.run(
         [sys.executable, *args],
         cwd=cwd,
+        input=stdin,
         capture_output=True,
         text=True,
         timeout=timeout,
-        env={**os.environ, "PYTHONUNBUFFERED": "1"},
+        env={**os.environ, "PYTHONUNBUFFERED": "1", **(env or {})},
     )
 
 

@@ -17,12 +17,12 @@ TINY = [
     "data.batch_size=4", "data.seq_len=16", "trainer.log_every_n_steps=1",
     "--seq2seq-override", "data.count=200", "model.hidden_size=16", "model.embedding_dim=8",
     "--length", "30", "--batches", "1", "4", "--beam-sentences", "4", "--data-batches", "3",
-    "--stateful-seconds", "1",
+    "--stateful-seconds", "1", "--tokenizer-pairs", "300",
 ]  # fmt: skip
 
 
 def test_a_tiny_benchmark_run_writes_json_and_markdown(tmp_path):
-    sections = ["training", "data", "generation", "seq2seq", "stateful", "gpu"]
+    sections = ["training", "data", "generation", "seq2seq", "tokenizer", "stateful", "gpu"]
     out_json, out_md = tmp_path / "results.json", tmp_path / "results.md"
     command = [sys.executable, "scripts/benchmark.py", "--sections", *sections, *TINY]
     subprocess.run(
@@ -46,6 +46,8 @@ def test_a_tiny_benchmark_run_writes_json_and_markdown(tmp_path):
         "data.stateful=false",
     }
     assert len(results["sections"]["seq2seq"]["rows"]) == 2
+    (tokenizer,) = results["sections"]["tokenizer"]["rows"]
+    assert "300 sentence pairs" in tokenizer["measure"] and tokenizer["value"] > 0
     gpu = results["sections"]["gpu"]
     assert ("skipped" in gpu) != ("rows" in gpu)
 

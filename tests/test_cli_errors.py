@@ -213,6 +213,36 @@ CASES = {
         ["model=seq2seq", "data.decoder_length=0"],
         "data.decoder_length=0 must be a whole number at least 1 or null.",
     ),
+    "unknown tokenizer": (
+        "train.py",
+        ["model=seq2seq", "data.tokenizer=sentencepiece"],
+        "data.tokenizer='sentencepiece' must be one of bpe, char, word.",
+    ),
+    "vocabulary without room for the special tokens": (
+        "train.py",
+        ["model=seq2seq", "data.vocab_size=4"],
+        "data.vocab_size=4 must be a whole number at least 5 or null.",
+    ),
+    "vocabulary too small for the text": (
+        "train.py",
+        ["model=seq2seq", "data=number_translation", "data.count=300", "data.vocab_size=12"],
+        "data.vocab_size=12 cannot hold the 4 special tokens and the",
+    ),
+    "vocabulary larger than the text yields": (
+        "train.py",
+        ["model=seq2seq", "data=number_translation", "data.count=300", "data.vocab_size=5000"],
+        "data.vocab_size=5000 is more than the",
+    ),
+    "numbers in an unknown language": (
+        "train.py",
+        ["model=seq2seq", "data=number_translation", "data.number_target=klingon"],
+        "data.number_target='klingon' is not a way to write numbers",
+    ),
+    "chat given text and a file": (
+        "scripts/chat.py",
+        ["ckpt_path={ckpt}", "text=hi", "input_file={bad}/tiny.txt"],
+        'Give one of text="..." or input_file=',
+    ),
     "checkpoint without its vocabulary": (
         "scripts/generate.py",
         ["ckpt_path={damaged}/no-vocab.ckpt"],
@@ -246,6 +276,8 @@ BEFORE_ANY_DIRECTORY = {
     "sample temperature nan",
     "zero encoder length",
     "zero decoder length",
+    "unknown tokenizer",
+    "vocabulary without room for the special tokens",
 }
 
 

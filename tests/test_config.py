@@ -6,6 +6,7 @@ import pytest
 from conftest import compose_train
 
 from rnnlab.cli import CONFIG_DIR
+from rnnlab.data.tokenizer import WordTokenizer
 from rnnlab.data.vocab import UNKNOWN
 from rnnlab.errors import UserError
 from rnnlab.models import TaskModule
@@ -17,7 +18,10 @@ from rnnlab.train import instantiate_group
 # What each task's DataModule hands its model, in miniature.
 MODEL_INPUTS = {
     "char_lm": {"vocab": [UNKNOWN, "a", "b"]},
-    "seq2seq": {"source_vocab": [*SPECIALS, "hello"], "target_vocab": [*SPECIALS, "hi"]},
+    "seq2seq": {
+        "source_tokenizer": WordTokenizer([*SPECIALS, "hello"]).to_json(),
+        "target_tokenizer": WordTokenizer([*SPECIALS, "hi"]).to_json(),
+    },
     "cloze": {"vocab": [*CLOZE_SPECIALS, "hungry"]},
     "forecast": {"mean": 0.0, "std": 1.0},
 }

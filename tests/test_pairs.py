@@ -151,7 +151,7 @@ def test_fixed_padding_keeps_every_row_at_the_set_lengths_and_dynamic_trims_to_t
     batch = next(iter(dynamic.train_dataloader()))
     assert batch["source"].size(1) == batch["source_lengths"].max()
     assert batch["target"].size(1) == 3  # b_i c <EOS>: the longest target of the batch
-    assert (batch["target"][:, -1] == fixed.target_vocab.eos).all()
+    assert (batch["target"][:, -1] == fixed.target_tokenizer.eos).all()
 
 
 def test_truncation_is_set_by_the_length_percentile(tmp_path: Path):

@@ -1,4 +1,5 @@
-from rnnlab.data.words import WordVocab, decoder_tokens, encoder_tokens, tokenize
+from rnnlab.data.tokenizer import WordTokenizer
+from rnnlab.data.words import decoder_tokens, encoder_tokens, tokenize
 from rnnlab.tokens import EOS, PAD, START, UNK
 
 
@@ -26,10 +27,16 @@ def test_tokenize_lowercases_and_drops_punctuation_but_keeps_inner_apostrophes_a
     assert tokenize("I'm twenty-one.") == ["i'm", "twenty-one"]
 
 
+def test_the_same_padding_lays_out_ids_with_the_markers_given():
+    assert encoder_tokens([7, 8], 4, eos=2, pad=0) == [7, 8, 2, 0]
+    assert decoder_tokens([7], 4, start=1, eos=2, pad=0) == ([1, 7, 2, 0], [7, 2, 0, 0])
+
+
 def test_word_vocab_puts_specials_first_and_maps_unknown_words():
-    vocab = WordVocab.build([["b", "a", "b"], ["c"]], min_freq=1)
-    assert vocab.words[:4] == [PAD, START, EOS, UNK] and vocab.pad == 0
-    assert vocab.words[4] == "b"  # most frequent first
-    assert vocab.encode(["a", "zebra"]) == [vocab.index["a"], vocab.unk]
-    assert vocab.decode([vocab.start, vocab.index["c"], vocab.eos, vocab.index["a"]]) == ["c"]
-    assert "c" not in WordVocab.build([["b", "a", "b"], ["c"]], min_freq=2).index
+    vocab = WordTokenizer.train(["b a b", "c"], None, min_freq=1)
+    assert vocab.vocab[:4] == [PAD, START, EOS, UNK] and vocab.pad == 0
+    assert vocab.vocab[4] == "b"  # most frequent first
+    assert vocab.encode("A, zebra!") == [vocab.index["a"], vocab.unk]
+    ids = [vocab.start, vocab.index["c"], vocab.eos, vocab.index["a"]]
+    assert vocab.pieces(ids) == ["c"] and vocab.decode(ids) == "c"
+    assert "c" not in WordTokenizer.train(["b a b", "c"], None, min_freq=2).index

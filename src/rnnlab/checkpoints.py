@@ -57,6 +57,7 @@ def saved_hparams(checkpoint: dict, path: str | Path, model_class: type[TaskModu
     if not isinstance(hparams, dict):
         raise UserError(f"{path} has no saved hyperparameters; give a .ckpt written by train.py.")
     hparams = {key: value for key, value in hparams.items() if key != "task"}  # older files
+    hparams = model_class.upgrade_hparams(hparams)
     # train.py saves every setting of the model's constructor: a missing one means a damaged file.
     required = [name for name in declared(model_class)[0] if name not in hparams]
     if required:

@@ -75,6 +75,28 @@ def check_same_model(checkpoint: Path, contents: dict, cfg: DictConfig) -> None:
         )
 
 
+def check_same_data(checkpoint: Path, data_hparams: dict, model_inputs: dict) -> None:
+    """Refuse to continue a checkpoint whose vocabulary or tokenizers this run's data does not
+    give (`model_inputs`: what the DataModule hands the model), naming the data settings that
+    differ: its weights would not fit, or would read other tokens."""
+    contents = read_checkpoint(checkpoint)
+    saved = contents.get("hyper_parameters") or {}
+    changed = [key for key, value in model_inputs.items() if key in saved and saved[key] != value]
+    if not changed:
+        return
+    before = contents.get("datamodule_hyper_parameters") or {}
+    differences = [
+        f"data.{key}={data_hparams[key]!r} here, {before[key]!r} in the checkpoint"
+        for key in sorted(before.keys() & data_hparams.keys())
+        if before[key] != data_hparams[key]
+    ]
+    reason = "; ".join(differences) or "the data itself differs"
+    raise UserError(
+        f"{checkpoint} was trained with another {' and '.join(changed)} ({reason}); continue it "
+        "with the data settings it was trained with, or start a new run without ckpt_path/resume."
+    )
+
+
 def run_dir_of(checkpoint: Path) -> Path | None:
     """The run directory a checkpoint was written in (`<run>/checkpoints/x.ckpt`),
     if it is one of ours."""

@@ -25,7 +25,7 @@ from rnnlab.errors import UserError
 from rnnlab.extras import require_extras
 from rnnlab.models.task import TaskModule
 from rnnlab.notices import silence_lightning_notices
-from rnnlab.resume import resolve_resume
+from rnnlab.resume import check_same_data, resolve_resume
 from rnnlab.settings import check_train_config
 
 silence_lightning_notices()
@@ -103,10 +103,10 @@ def build_model(cfg: DictConfig) -> tuple[TaskModule, TaskDataModule]:
     datamodule.prepare_data()
     datamodule.setup("fit")
     # The vocabularies flow from the data to the model explicitly; configs stay plain data.
-    model = hydra.utils.instantiate(
-        cfg.model, **datamodule.model_hparams(), _recursive_=False, _convert_="all"
-    )
-    return model, datamodule
+    # They join the settings after Hydra has built the call: merged into the config, a
+    # tokenizer's JSON (which may hold "${") would be read as an interpolation.
+    build = hydra.utils.instantiate(cfg.model, _partial_=True, _recursive_=False, _convert_="all")
+    return build(**datamodule.model_hparams()), datamodule
 
 
 def train(cfg: DictConfig) -> dict[str, float]:
@@ -117,6 +117,8 @@ def train(cfg: DictConfig) -> dict[str, float]:
     L.seed_everything(cfg.seed, workers=True)
     set_matmul_precision(cfg.matmul_precision)
     model, datamodule = build_model(cfg)
+    if resume_from is not None:
+        check_same_data(resume_from, dict(datamodule.hparams), datamodule.model_hparams())
     demo_settings = cfg.sample[model.task]
     check_demo_settings(model, demo_settings)
     output_dir, data_dir = Path(cfg.paths.output_dir), Path(cfg.paths.data_dir)

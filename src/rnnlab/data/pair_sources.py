@@ -146,15 +146,39 @@ def hub_pairs(
         ) from None
 
 
-def number_word_pairs(count: int, low: int, high: int, seed: int, lang: str = "en") -> list[Pair]:
-    """`count` distinct numbers from [low, high), digits spaced as words -> their words by
-    num2words:
-    ('4 0 9 6', 'four thousand and ninety-six')."""
+DIGITS = "digits"  # a number as its digits spaced like words: '4 0 9 6'
+
+
+def number_languages() -> list[str]:
+    """What a number can be written in: its digits, or words in a num2words language."""
+    from num2words import CONVERTER_CLASSES
+
+    return [DIGITS, *sorted(CONVERTER_CLASSES)]
+
+
+def number_word_pairs(
+    count: int, low: int, high: int, seed: int, source: str = DIGITS, target: str = "en"
+) -> list[Pair]:
+    """`count` distinct numbers from [low, high), each written as `source` -> as `target`
+    (digits, or the words of a num2words language):
+    ('4 0 9 6', 'four thousand and ninety-six'), or with en -> de
+    ('ninety-six', 'sechsundneunzig')."""
     from num2words import num2words
 
     if not 0 < count <= high - low:
         raise UserError(
             f"data.count={count} must be positive and at most the range's {high - low} numbers."
         )
+    languages = number_languages()
+    for setting, language in (("number_source", source), ("number_target", target)):
+        if language not in languages:
+            raise UserError(
+                f"data.{setting}={language!r} is not a way to write numbers; choose "
+                f"{DIGITS} or a num2words language ({', '.join(languages[1:])})."
+            )
+
+    def written(number: int, language: str) -> str:
+        return " ".join(str(number)) if language == DIGITS else num2words(number, lang=language)
+
     numbers = random.Random(seed).sample(range(low, high), count)
-    return [(" ".join(str(n)), num2words(n, lang=lang)) for n in numbers]
+    return [(written(n, source), written(n, target)) for n in numbers]

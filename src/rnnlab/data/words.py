@@ -1,13 +1,14 @@
-"""Word-level text for seq2seq: tokenization, vocabularies with special tokens, and fixed-length
-padding."""
+"""The lecture's words and its padding: lowercase words, and a sentence laid out for the encoder
+and the decoder with <EOS>, <START> and <PAD> (the markers may be token strings or their ids)."""
 
 from __future__ import annotations
 
 import re
-from collections import Counter
-from collections.abc import Iterable, Sequence
+from typing import TypeVar
 
-from rnnlab.tokens import EOS, PAD, SEQ2SEQ_SPECIALS, START
+from rnnlab.tokens import EOS, PAD, START
+
+T = TypeVar("T")  # a token string, or a token id
 
 _WORD = re.compile(r"\w+(?:['-]\w+)*")
 
@@ -18,58 +19,26 @@ def tokenize(text: str) -> list[str]:
     return _WORD.findall(text.lower())
 
 
-class WordVocab:
-    """Maps words to ids; ids 0-3 are <PAD>, <START>, <EOS>, <UNK>."""
-
-    def __init__(self, words: Sequence[str]):
-        if tuple(words[: len(SEQ2SEQ_SPECIALS)]) != SEQ2SEQ_SPECIALS:
-            raise ValueError(f"a WordVocab starts with {SEQ2SEQ_SPECIALS}")
-        self.words = list(words)
-        self.index = {w: i for i, w in enumerate(self.words)}
-        self.pad, self.start, self.eos, self.unk = (self.index[s] for s in SEQ2SEQ_SPECIALS)
-
-    @classmethod
-    def build(cls, sentences: Iterable[list[str]], min_freq: int = 1) -> WordVocab:
-        counts = Counter(word for sentence in sentences for word in sentence)
-        kept = sorted(
-            (w for w, n in counts.items() if n >= min_freq and w not in SEQ2SEQ_SPECIALS),
-            key=lambda w: (-counts[w], w),
-        )
-        return cls([*SEQ2SEQ_SPECIALS, *kept])
-
-    def __len__(self) -> int:
-        return len(self.words)
-
-    def encode(self, tokens: Sequence[str]) -> list[int]:
-        return [self.index.get(t, self.unk) for t in tokens]
-
-    def decode(self, ids: Iterable[int]) -> list[str]:
-        """Tokens up to the first <EOS>, without padding or <START>."""
-        out = []
-        for i in ids:
-            if i == self.eos:
-                break
-            if i not in (self.pad, self.start):
-                out.append(self.words[i])
-        return out
+def pad_to(tokens: list[T], length: int, pad: T = PAD) -> list[T]:
+    return tokens[:length] + [pad] * (length - len(tokens))
 
 
-def pad_to(tokens: list[str], length: int) -> list[str]:
-    return tokens[:length] + [PAD] * (length - len(tokens))
-
-
-def encoder_tokens(source: list[str], length: int | None = None) -> list[str]:
+def encoder_tokens(
+    source: list[T], length: int | None = None, eos: T = EOS, pad: T = PAD
+) -> list[T]:
     """source + <EOS>, padded to `length` (the source is cut to fit)."""
     if length is None:
-        return [*source, EOS]
-    return pad_to([*source[: length - 1], EOS], length)
+        return [*source, eos]
+    return pad_to([*source[: length - 1], eos], length, pad)
 
 
-def decoder_tokens(target: list[str], length: int | None = None) -> tuple[list[str], list[str]]:
+def decoder_tokens(
+    target: list[T], length: int | None = None, start: T = START, eos: T = EOS, pad: T = PAD
+) -> tuple[list[T], list[T]]:
     """(decoder input, expected output) as on the lecture's slide, for decoder length `length`:
     input = <START> target <EOS> <PAD>..., output = target <EOS> <PAD>... (the input shifted by
     one)."""
-    body = [START, *target[: None if length is None else length - 2], EOS]
+    body = [start, *target[: None if length is None else length - 2], eos]
     if length is None:
         return body[:-1], body[1:]
-    return pad_to(body, length), pad_to(body[1:], length)
+    return pad_to(body, length, pad), pad_to(body[1:], length, pad)

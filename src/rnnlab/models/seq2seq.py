@@ -1,6 +1,6 @@
 """Sequence to sequence: the encoder-decoder network (a bidirectional encoder over packed sequences,
-optional attention, a decoder) and the task (teacher-forced training,
-greedy and beam-search decoding, BLEU and exact match)."""
+optional attention, a decoder) and the task (teacher-forced training, greedy and beam-search
+decoding, SacreBLEU, chrF and exact match on detokenized text)."""
 
 from __future__ import annotations
 
@@ -13,10 +13,10 @@ import torch.nn.functional as F
 from torch import nn
 from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence
 from torchmetrics import MeanMetric
-from torchmetrics.text import BLEUScore
+from torchmetrics.text import CHRFScore, SacreBLEUScore
 
 from rnnlab.dashboard import markdown_table, tensorboard_writer, write_text
-from rnnlab.data.words import WordVocab, encoder_tokens, tokenize
+from rnnlab.data.tokenizer import PairTokenizer, WordTokenizer
 from rnnlab.decoding import beam_search, greedy_decode
 from rnnlab.errors import UserError
 from rnnlab.eval_mode import evaluating
@@ -177,12 +177,29 @@ class Seq2SeqNet(nn.Module):
         return torch.stack(all_logits, dim=1), weights
 
 
+# What the bleu and chrf figures are, in sacrebleu's own notation: corpus scores on detokenized
+# text (what chat.py prints against the reference as written), 0-100.
+BLEU_SIGNATURE = "nrefs:1|case:mixed|eff:no|tok:13a|smooth:none"
+CHRF_SIGNATURE = "nrefs:1|case:mixed|eff:yes|nc:6|nw:0|space:no"
+
+
+def sacrebleu() -> SacreBLEUScore:
+    """Corpus BLEU as sacrebleu computes it with BLEU_SIGNATURE, in percent."""
+    return SacreBLEUScore(tokenize="13a", lowercase=False, smooth=False) * 100
+
+
+def chrf() -> CHRFScore:
+    """Character n-gram F-score (chrF, no word n-grams) as sacrebleu's CHRF_SIGNATURE, in
+    percent."""
+    return CHRFScore(n_char_order=6, n_word_order=0, lowercase=False) * 100
+
+
 class Seq2SeqModel(TaskModule):
-    """Encoder-decoder over word sentences. Logs {train,val,test}/loss, token_acc and
-    {val,test}/exact_match, bleu.
+    """Encoder-decoder over tokenized sentences. Logs {train,val,test}/loss, token_acc and
+    {val,test}/exact_match, bleu (SacreBLEU), chrf: the last three on detokenized text.
 
     Validation decodes greedily; test and `reply` use beam search with `beam_size`.
-    Both vocabularies are saved in the checkpoint, so it alone is enough to chat.
+    Both tokenizers are saved in the checkpoint (as JSON strings), so it alone is enough to chat.
     """
 
     task = "seq2seq"
@@ -191,8 +208,8 @@ class Seq2SeqModel(TaskModule):
 
     def __init__(
         self,
-        source_vocab: list[str],
-        target_vocab: list[str],
+        source_tokenizer: str,
+        target_tokenizer: str,
         cell: Cell = "gru",
         embedding_dim: Count = 128,
         hidden_size: Count = 256,
@@ -209,12 +226,13 @@ class Seq2SeqModel(TaskModule):
         scheduler: dict[str, Any] | None = None,
     ):
         super().__init__()
-        self.save_hyperparameters()
-        self.source_vocab = WordVocab(source_vocab)
-        self.target_vocab = WordVocab(target_vocab)
+        # The tokenizers' JSON is too long for the dashboards (train.py logs the run's settings).
+        self.save_hyperparameters(logger=False)
+        self.source_tokenizer = PairTokenizer.from_json(source_tokenizer)
+        self.target_tokenizer = PairTokenizer.from_json(target_tokenizer)
         self.net = Seq2SeqNet(
-            len(source_vocab),
-            len(target_vocab),
+            len(self.source_tokenizer),
+            len(self.target_tokenizer),
             cell,
             embedding_dim,
             hidden_size,
@@ -228,10 +246,21 @@ class Seq2SeqModel(TaskModule):
                 "loss": MeanMetric(),
                 "token_acc": MeanMetric(),
                 "exact_match": MeanMetric(),
-                "bleu": BLEUScore(),
+                "bleu": sacrebleu(),
+                "chrf": chrf(),
             }
         )
         self._examples: list[tuple[str, str, str]] = []
+
+    @classmethod
+    def upgrade_hparams(cls, hparams: dict) -> dict:
+        """Checkpoints written before tokenizers were saved kept two word lists."""
+        if "source_vocab" not in hparams:
+            return hparams
+        upgraded = {k: v for k, v in hparams.items() if k not in ("source_vocab", "target_vocab")}
+        for side in ("source", "target"):
+            upgraded[f"{side}_tokenizer"] = WordTokenizer(hparams[f"{side}_vocab"]).to_json()
+        return upgraded
 
     def forward(self, source, source_lengths, decoder_input, teacher_forcing: float = 1.0):
         return self.net(source, source_lengths, decoder_input, teacher_forcing)
@@ -248,12 +277,12 @@ class Seq2SeqModel(TaskModule):
 
     def count_items(self, batch) -> torch.Tensor:
         """Target tokens, padding excluded (left on the device: no sync per step)."""
-        return (batch["target"] != self.target_vocab.pad).sum()
+        return (batch["target"] != self.target_tokenizer.pad).sum()
 
     def projector_embeddings(self) -> dict[str, tuple[torch.Tensor, list[str]]]:
         return {
-            "source_words": (self.net.source_embedding.weight, self.source_vocab.words),
-            "target_words": (self.net.target_embedding.weight, self.target_vocab.words),
+            "source_pieces": (self.net.source_embedding.weight, self.source_tokenizer.vocab),
+            "target_pieces": (self.net.target_embedding.weight, self.target_tokenizer.vocab),
         }
 
     def training_step(self, batch, batch_idx: int):
@@ -262,8 +291,8 @@ class Seq2SeqModel(TaskModule):
         return loss
 
     def _decode(self, source, source_lengths, beam_size: int) -> list[list[int]]:
-        """Word ids of the reply to each source row: beam search, or greedy for beam_size 1."""
-        vocab, hp = self.target_vocab, self.hparams
+        """Piece ids of the reply to each source row: beam search, or greedy for beam_size 1."""
+        vocab, hp = self.target_tokenizer, self.hparams
         args = (source, source_lengths, vocab.start, vocab.eos, hp.max_decode_length)
         if beam_size > 1:
             return beam_search(
@@ -278,18 +307,18 @@ class Seq2SeqModel(TaskModule):
         metrics["token_acc"].update(token_acc, weight=n_tokens)
         beam_size = self.hparams.beam_size if stage == "test" else 1
         ids = self._decode(batch["source"], batch["source_lengths"], beam_size)
-        predictions = [self.target_vocab.decode(row) for row in ids]
-        references = [self.target_vocab.decode(row) for row in batch["target"].tolist()]
+        target = self.target_tokenizer
+        # Scored as a person reads them: detokenized text against the reference's text.
+        predictions = [target.decode(row) for row in ids]
+        references = [target.decode(row) for row in batch["target"].tolist()]
         pairs = zip(predictions, references, strict=True)
         metrics["exact_match"].update(torch.tensor([p == r for p, r in pairs], dtype=torch.float))
-        metrics["bleu"].update(
-            [" ".join(p) for p in predictions], [[" ".join(r)] for r in references]
-        )
+        metrics["bleu"].update(predictions, [[r] for r in references])
+        metrics["chrf"].update(predictions, [[r] for r in references])
         if batch_idx == 0:
-            sources = [self.source_vocab.decode(row) for row in batch["source"].tolist()]
+            sources = [self.source_tokenizer.decode(row) for row in batch["source"].tolist()]
             rows = zip(sources, predictions, references, strict=True)
-            examples = [(" ".join(s), " ".join(p), " ".join(r)) for s, p, r in rows]
-            self._examples = examples[: self.hparams.num_text_samples]
+            self._examples = list(rows)[: self.hparams.num_text_samples]
             if stage == "val":
                 self._log_attention(batch)
 
@@ -299,30 +328,35 @@ class Seq2SeqModel(TaskModule):
             write_text(self.trainer, f"{stage}/examples", markdown_table(header, self._examples))
 
     def _log_attention(self, batch) -> None:
-        """The first validation sentence's attention: rows are output words, columns input words."""
+        """The first validation sentence's attention: rows are output pieces, columns input pieces
+        (as the model saw them, e.g. BPE's '▁Bon', 'jour')."""
         writer = tensorboard_writer(self.trainer)
         if writer is None or self.net.attention is None or self.trainer.sanity_checking:
             return
-        vocab = self.target_vocab
+        target = self.target_tokenizer
         source, lengths = batch["source"][:1], batch["source_lengths"][:1]
-        args = (source, lengths, vocab.start, vocab.eos, self.hparams.max_decode_length)
+        args = (source, lengths, target.start, target.eos, self.hparams.max_decode_length)
         ids, weights = greedy_decode(self.net, *args)
         n_source = int(lengths[0])
-        source_words = [self.source_vocab.words[i] for i in source[0, :n_source].tolist()]
+        source_pieces = [self.source_tokenizer.vocab[i] for i in source[0, :n_source].tolist()]
         output_ids = ids[0].tolist()
-        if vocab.eos in output_ids:  # up to and including <EOS>
-            output_ids = output_ids[: output_ids.index(vocab.eos) + 1]
-        output_words = [vocab.words[i] for i in output_ids]
-        image = weights[0, : len(output_words), :n_source].float().cpu().numpy()
-        figure = attention_figure(image, source_words, output_words)
+        if target.eos in output_ids:  # up to and including <EOS>
+            output_ids = output_ids[: output_ids.index(target.eos) + 1]
+        output_pieces = [target.vocab[i] for i in output_ids]
+        image = weights[0, : len(output_pieces), :n_source].float().cpu().numpy()
+        figure = attention_figure(image, source_pieces, output_pieces)
         writer.add_figure("val/attention", figure, self.global_step)
 
     def reply(self, texts: list[str], beam_size: int | None = None) -> list[str]:
-        """Answer (translate) each text; words the model never saw become <UNK>."""
-        tokens = [tokenize(t) for t in texts]
-        if any(not t for t in tokens):
-            raise UserError("An input has no words (letters or digits); give a sentence.")
-        rows = [self.source_vocab.encode(encoder_tokens(t)) for t in tokens]
+        """Answer (translate) each text, detokenized; pieces the model never saw are <UNK>."""
+        tokenizer = self.source_tokenizer
+        rows = [[*ids, tokenizer.eos] for ids in tokenizer.encode_all(texts)]
+        empty = [text for text, row in zip(texts, rows, strict=True) if len(row) == 1]
+        if empty:
+            readable = "letters or digits" if tokenizer.kind == "word" else "characters"
+            raise UserError(
+                f"The input {empty[0]!r} has nothing to read (no {readable}); give a sentence."
+            )
         lengths = torch.tensor([len(r) for r in rows], device=self.device)
         source = torch.zeros(len(rows), int(lengths.max()), dtype=torch.long, device=self.device)
         for i, row in enumerate(rows):
@@ -334,13 +368,13 @@ class Seq2SeqModel(TaskModule):
                 self.net,
                 source,
                 lengths,
-                self.target_vocab.start,
-                self.target_vocab.eos,
+                self.target_tokenizer.start,
+                self.target_tokenizer.eos,
                 self.hparams.max_decode_length,
                 beam_size=k,
                 length_penalty=self.hparams.length_penalty,
             )
-        return [" ".join(self.target_vocab.decode(row)) for row in ids]
+        return [self.target_tokenizer.decode(row) for row in ids]
 
     def demo_text(self, texts: list[str]) -> str:
         """Replies to a few inputs."""

@@ -104,6 +104,12 @@ class TaskModule(L.LightningModule, ABC):
     def end_evaluation(self, stage: str, values: dict[str, float]) -> None:
         """After a stage's metrics are logged: write examples or figures (nothing by default)."""
 
+    @classmethod
+    def upgrade_hparams(cls, hparams: dict) -> dict:
+        """A checkpoint's saved settings as this release's constructor takes them (older
+        checkpoints may keep some under other names); unchanged by default."""
+        return hparams
+
     # ---- shared machinery ----------------------------------------------------------------------
     def init_stage_metrics(self, metrics: dict[str, Any]) -> None:
         """One MetricCollection per stage, logged as `val/<name>` and `test/<name>`.
