@@ -20,7 +20,9 @@ ENTRIES = {
     "generate.py": "generate",
     "chat.py": "chat",
     "fill_blank.py": "fill_blank",
+    "inspect.py": "inspect",
 }
+ENTRY_PATTERN = r"python (?:scripts/)?(train|generate|chat|fill_blank|inspect)\.py\b"
 
 
 def readme_commands() -> list[tuple[str, str]]:
@@ -35,7 +37,7 @@ def readme_commands() -> list[tuple[str, str]]:
     lines += re.findall(r"`(python [^`]*)`", text)
     commands = set()
     for line in lines:
-        entry = re.search(r"python (?:scripts/)?(train|generate|chat|fill_blank)\.py\b", line)
+        entry = re.search(ENTRY_PATTERN, line)
         if entry is None:
             continue
         words = shlex.split(re.sub(r"<[^>]*>", "placeholder", line[entry.end() :]), comments=True)

@@ -46,7 +46,7 @@ def in_multirun() -> bool:
     return HydraConfig.initialized() and HydraConfig.get().mode == RunMode.MULTIRUN
 
 
-def check_writable(directory: Path) -> None:
+def check_writable(directory: Path, setting: str = "paths.root_dir") -> None:
     """Raise a UserError unless `directory` can be created and written, with room for checkpoints.
 
     It tries for real (create the directory, write a probe file): permission bits alone do
@@ -60,14 +60,14 @@ def check_writable(directory: Path) -> None:
     except OSError as err:
         raise UserError(
             f"Cannot write the output directory {directory} ({err.strerror}); "
-            "set paths.root_dir to a writable place."
+            f"set {setting} to a writable place."
         ) from None
     free_mb = shutil.disk_usage(directory).free // 2**20
     if free_mb < MIN_FREE_MB:
         raise UserError(
             f"The disk holding {directory} has {free_mb} MB free, "
             f"fewer than the {MIN_FREE_MB} MB a run needs for checkpoints and logs; "
-            "free some space or set paths.root_dir elsewhere."
+            f"free some space or set {setting} elsewhere."
         )
 
 

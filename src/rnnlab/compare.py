@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import re
 import statistics
 import sys
 from dataclasses import dataclass
@@ -188,3 +189,89 @@ def main(argv: list[str] | None = None) -> None:
 
 if __name__ == "__main__":
     main()
+
+
+# ---- what each run's network keeps in its state (rnnlab.inspect), side by side -----------------
+INSPECT_FOLDER = "inspect"
+_LOSS_IN_NAME = re.compile(r"loss(\d+(?:\.\d+)?)")
+
+
+def best_checkpoint(run_dir: Path) -> Path | None:
+    """The run's best checkpoint: the one ModelCheckpoint kept by validation loss (the lowest loss
+    in its name when several are kept), else last.ckpt; None when the run has none."""
+    folder = run_dir / "checkpoints"
+    kept = [p for p in folder.glob("*.ckpt") if p.stem not in ("last", "interrupted")]
+    if kept:
+
+        def loss(path: Path) -> float:
+            found = _LOSS_IN_NAME.search(path.stem)
+            return float(found[1]) if found else float("inf")
+
+        return min(kept, key=lambda p: (loss(p), -p.stat().st_mtime))
+    last = folder / "last.ckpt"
+    return last if last.is_file() else None
+
+
+def _folder_name(run_dir: Path, label: str) -> str:
+    return re.sub(r"[^A-Za-z0-9_.=-]+", "_", f"{run_dir.name}_{label}" if label else run_dir.name)
+
+
+def inspect_runs(run_dirs: list[Path], out: Path, chars: int = 2000) -> Path | None:
+    """The inspect page of each run's best checkpoint on its validation text
+    (`<out>/inspect/<job>_<label>/inspect.html`), and `<out>/inspect.md`: each run's bits per
+    character and, per property, its best cell and correlation, with links to the pages.
+
+    A run that cannot be inspected (not a character model, no checkpoint) is skipped with a
+    warning; returns None when none could be.
+    """
+    from rnnlab.dashboard import markdown_table
+    from rnnlab.inspect import inspect_checkpoint
+
+    log = logging.getLogger(__name__)
+    overrides = []
+    for run_dir in run_dirs:
+        overrides_file = run_dir / ".hydra" / "overrides.yaml"
+        listed = yaml.safe_load(overrides_file.read_text()) if overrides_file.is_file() else []
+        overrides.append([str(o) for o in listed or []])
+    labels = [" ".join(own) for own in distinct_overrides(overrides)]
+    columns, pages = [], {}
+    for run_dir, label in zip(run_dirs, labels, strict=True):
+        checkpoint = best_checkpoint(run_dir)
+        if checkpoint is None:
+            log.warning("No checkpoint in %s to inspect; skipped.", run_dir)
+            continue
+        folder = out / INSPECT_FOLDER / _folder_name(run_dir, label)
+        try:
+            done = inspect_checkpoint(checkpoint, split="val", chars=chars, output_dir=folder)
+        except UserError as err:
+            log.warning("Cannot inspect %s: %s", checkpoint, err)
+            continue
+        name = label or run_dir.name
+        columns.append((name, done.inspection))
+        pages[name] = done.written["page"].relative_to(out)
+    if not columns:
+        return None
+    header = ["", *(f"[{name}]({pages[name].as_posix()})" for name, _ in columns)]
+    rows = [["bits per character", *(f"{i.bits_per_char:.3f}" for _, i in columns)]]
+    for prop in columns[0][1].properties:
+        row = [prop]
+        for _, inspection in columns:
+            found = inspection.best.get(prop)
+            if not found:
+                row.append("left out")
+                continue
+            best = found[0]
+            strong = abs(best.correlation) >= inspection.needed_correlation
+            value = f"{best.name} {best.correlation:+.2f}"
+            row.append(f"**{value}**" if strong else value)
+        rows.append(row)
+    needed = columns[0][1].needed_correlation
+    markdown = out / "inspect.md"
+    markdown.write_text(
+        f"# What each run keeps in its state\n\nThe first {chars} characters of the validation "
+        "text, read once by each run's best checkpoint; per property, the best-correlated cell "
+        f"of any layer (in bold from |r| >= {needed:.2f}). Each column links to its page; "
+        "docs/inspect.md tells how to read them.\n\n"
+        f"{markdown_table(header, rows)}\n"
+    )
+    return markdown

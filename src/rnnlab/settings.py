@@ -255,6 +255,22 @@ class ChatSettings:
 
 
 @dataclass
+class InspectSettings:
+    """conf/inspect.yaml: `python scripts/inspect.py`."""
+
+    ckpt_path: str
+    text: str | None
+    input_file: str | None
+    split: Literal["train", "val", "test"] | None
+    # At most 20,000: the page holds several views of every character, and the forward pass
+    # keeps every layer's states and gates at each (about 20 kB a character for 2 x 256 LSTM).
+    chars: Annotated[int, Range(ge=2, le=20_000)]
+    output_dir: str | None
+    min_correlation: Annotated[float, Range(gt=0, le=1)]
+    device: str
+
+
+@dataclass
 class FillBlankSettings:
     """conf/fill_blank.yaml: `python scripts/fill_blank.py`."""
 

@@ -78,8 +78,18 @@ def summary_table(sweep_dir: Path) -> tuple[str, list[dict]]:
 
 
 class SweepReport(Callback):
-    def __init__(self, compare: bool = False, metric: str | None = None):
+    """`compare`: end with the comparison plot and table; `inspect`: and with the inspect page of
+    each job's best checkpoint on `inspect_chars` validation characters (character models)."""
+
+    def __init__(
+        self,
+        compare: bool = False,
+        metric: str | None = None,
+        inspect: bool = False,
+        inspect_chars: int = 2000,
+    ):
         self.compare, self.metric = compare, metric
+        self.inspect, self.inspect_chars = inspect, inspect_chars
 
     def on_job_end(self, config: DictConfig, job_return: JobReturn, **kwargs: Any) -> None:
         hydra_cfg = job_return.hydra_cfg.hydra if job_return.hydra_cfg else None
@@ -115,6 +125,20 @@ class SweepReport(Callback):
 
             png, markdown = compare_runs([sweep_dir], metric=self.metric)
             log.info("Comparison: %s and %s", png, markdown)
+        if self.inspect and len(failed) < len(records):
+            from rnnlab.compare import inspect_runs
+
+            completed = [
+                path.parent
+                for path in sorted(
+                    sweep_dir.glob(f"*/{STATUS_FILE}"),
+                    key=lambda p: (len(p.parent.name), p.parent.name),  # job 2 before job 10
+                )
+                if json.loads(path.read_text())["status"] == "completed"
+            ]
+            pages = inspect_runs(completed, sweep_dir, self.inspect_chars)
+            if pages is not None:
+                log.info("What each job keeps in its state: %s", pages)
         if failed:  # the sweep's outcome is a failure too: one line, exit status 1
             first = failed[0]
             overrides = " ".join(first["overrides"]) or "no overrides"
