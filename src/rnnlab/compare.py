@@ -66,11 +66,15 @@ def find_runs(paths: list[Path]) -> list[Run]:
             tag: [(e.step, e.wall_time, e.value) for e in events.Scalars(tag)]
             for tag in events.Tags()["scalars"]
         }
-        overrides_file = directory / ".hydra" / "overrides.yaml"
-        overrides = yaml.safe_load(overrides_file.read_text()) if overrides_file.is_file() else []
-        runs.append(Run(directory, [str(o) for o in overrides or []], scalars))
+        runs.append(Run(directory, run_overrides(directory), scalars))
     label_runs(runs)
     return runs
+
+
+def run_overrides(run_dir: Path) -> list[str]:
+    """The command-line overrides a run was started with (Hydra's .hydra/overrides.yaml)."""
+    saved = run_dir / ".hydra" / "overrides.yaml"
+    return [str(o) for o in (yaml.safe_load(saved.read_text()) if saved.is_file() else []) or []]
 
 
 def distinct_overrides(overrides: list[list[str]]) -> list[list[str]]:
@@ -228,11 +232,7 @@ def inspect_runs(run_dirs: list[Path], out: Path, chars: int = 2000) -> Path | N
     from rnnlab.inspect import inspect_checkpoint
 
     log = logging.getLogger(__name__)
-    overrides = []
-    for run_dir in run_dirs:
-        overrides_file = run_dir / ".hydra" / "overrides.yaml"
-        listed = yaml.safe_load(overrides_file.read_text()) if overrides_file.is_file() else []
-        overrides.append([str(o) for o in listed or []])
+    overrides = [run_overrides(run_dir) for run_dir in run_dirs]
     labels = [" ".join(own) for own in distinct_overrides(overrides)]
     columns, pages = [], {}
     for run_dir, label in zip(run_dirs, labels, strict=True):

@@ -59,7 +59,8 @@ def summary_table(sweep_dir: Path) -> tuple[str, list[dict]]:
     for status_file in sorted(
         sweep_dir.glob(f"*/{STATUS_FILE}"), key=lambda p: (len(p.parent.name), p.parent.name)
     ):
-        records.append(json.loads(status_file.read_text()))
+        # Where the job ran, beside what it wrote: the report reads its run directory.
+        records.append({**json.loads(status_file.read_text()), "dir": status_file.parent})
     own = (
         distinct_overrides([r["overrides"] for r in records])
         if len(records) > 1
@@ -128,14 +129,7 @@ class SweepReport(Callback):
         if self.inspect and len(failed) < len(records):
             from rnnlab.compare import inspect_runs
 
-            completed = [
-                path.parent
-                for path in sorted(
-                    sweep_dir.glob(f"*/{STATUS_FILE}"),
-                    key=lambda p: (len(p.parent.name), p.parent.name),  # job 2 before job 10
-                )
-                if json.loads(path.read_text())["status"] == "completed"
-            ]
+            completed = [r["dir"] for r in records if r["status"] == "completed"]
             pages = inspect_runs(completed, sweep_dir, self.inspect_chars)
             if pages is not None:
                 log.info("What each job keeps in its state: %s", pages)
