@@ -13,10 +13,10 @@ from hydra.utils import instantiate
 
 from rnnlab.cli import user_error_in
 from rnnlab.data import corpus as corpus_module
-from rnnlab.data.base import split_sizes
 from rnnlab.data.corpus import LOCKS_FOLDER, corpus_key, open_corpus, prepare_corpus
 from rnnlab.data.progress import read_progress
 from rnnlab.data.sources import FileSource, article_text, default_dump
+from rnnlab.data.splits import split_sizes
 from rnnlab.data.vocab import UNKNOWN, CharVocab
 from rnnlab.data.wiki_char import WikiCharDataModule
 from rnnlab.data.wiki_cloze import WikiClozeDataModule

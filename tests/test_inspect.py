@@ -12,6 +12,7 @@ import re
 import shlex
 import shutil
 import subprocess
+import sys
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -387,6 +388,39 @@ def test_another_tasks_checkpoint_is_one_line_and_nothing_is_written(tmp_path: P
     assert not out.exists()
 
 
+def test_the_network_loads_as_the_task_holds_it_without_importing_lightning(
+    trained_run, tmp_path: Path
+):
+    """inspect reads the network in plain torch, and it is the one the task model runs."""
+    _, run_dir = trained_run
+    checkpoint = run_dir / "checkpoints" / "last.ckpt"
+    probe = (
+        "import sys, torch\n"
+        "import rnnlab.inspect_cli\n"
+        "from rnnlab.checkpoints import load_network\n"
+        "from rnnlab.models.recurrent_lm import char_network\n"
+        f"network, hparams = load_network({str(checkpoint)!r}, 'char_lm', char_network)\n"
+        "torch.manual_seed(0)\n"
+        "ids = torch.randint(len(hparams['vocab']), (2, 30))\n"
+        "torch.save(network(ids)[0], sys.argv[1])\n"
+        "heavy = ('lightning', 'torchmetrics')\n"
+        "print(sorted(m for m in sys.modules if m.split('.')[0] in heavy))\n"
+    )
+    out = tmp_path / "logits.pt"
+    result = subprocess.run(
+        [sys.executable, "-c", probe, str(out)], capture_output=True, text=True, cwd=REPO
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert result.stdout.strip() == "[]"
+    model = load_task_model(checkpoint, CharLanguageModel)
+    torch.manual_seed(0)
+    ids = torch.randint(len(model.vocab), (2, 30))
+    with torch.no_grad():
+        expected = model(ids)[0]
+    # Equal up to float rounding: the two processes may split the work over other threads.
+    torch.testing.assert_close(torch.load(out).detach(), expected)
+
+
 @pytest.mark.parametrize(
     ("settings", "message"),
     [
@@ -498,7 +532,7 @@ def test_the_docs_commands_compose_and_pass_the_settings_check():
 
     from rnnlab.cli import CONFIG_DIR
     from rnnlab.schema import check_node
-    from rnnlab.settings import InspectSettings
+    from rnnlab.script_settings import InspectSettings
 
     commands = docs_commands()
     assert len(commands) >= 4

@@ -8,8 +8,8 @@ from collections import Counter
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from rnnlab.data.base import split_sizes
 from rnnlab.data.corpus import count_chars
+from rnnlab.data.splits import split_sizes
 from rnnlab.data.vocab import UNKNOWN, CharVocab
 from rnnlab.data.wiki_cloze import sentences_of, split_sentences
 from rnnlab.data.wikipedia import clean_wikitext

@@ -21,7 +21,7 @@ from rnnlab.data.sources import open_text, require_file
 from rnnlab.errors import UserError
 from rnnlab.models.seq2seq import Seq2SeqModel
 from rnnlab.schema import check_node
-from rnnlab.settings import ChatSettings
+from rnnlab.script_settings import ChatSettings
 
 PROMPT = "> "
 EMPTY_REPLY = "(empty reply)"  # what a reply of no tokens is shown as, rather than a blank line

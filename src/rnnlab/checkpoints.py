@@ -4,6 +4,7 @@ model they describe."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -50,52 +51,103 @@ def task_in(checkpoint: dict) -> str | None:
     return hparams.get("task") if isinstance(hparams, dict) else None
 
 
-def saved_hparams(checkpoint: dict, path: str | Path, model_class: type[TaskModule]) -> dict:
-    """The hyperparameters a checkpoint saved, checked against the model's declared settings:
-    every key it needs present, every value of its declared type and range."""
-    hparams = checkpoint.get("hyper_parameters")
-    if not isinstance(hparams, dict):
-        raise UserError(f"{path} has no saved hyperparameters; give a .ckpt written by train.py.")
-    hparams = {key: value for key, value in hparams.items() if key != "task"}  # older files
-    hparams = model_class.upgrade_hparams(hparams)
-    # train.py saves every setting of the model's constructor: a missing one means a damaged file.
-    required = [name for name in declared(model_class)[0] if name not in hparams]
-    if required:
-        raise UserError(
-            f"{path} lacks the hyperparameters {', '.join(required)} that a "
-            f"{model_class.task} model needs; give a complete .ckpt written by train.py."
-        )
-    try:
-        check_node("hyper_parameters", hparams, model_class)
-    except UserError as err:
-        raise UserError(f"{path} holds a bad setting: {err}") from None
-    return hparams
-
-
-def load_task_model(path: str | Path, model_class: type[TaskModule], device: str = "cpu"):
-    """Build `model_class` from a checkpoint of its task, on `device`, in eval mode."""
-    checkpoint = read_checkpoint(path)
-    task, found = model_class.task, task_in(checkpoint)
+def require_task(checkpoint: dict, task: str, path: str | Path) -> None:
+    """Raise a UserError unless the checkpoint was trained for `task`."""
+    found = task_in(checkpoint)
     if found != task:
         raise UserError(
             f"{path} is not a {task} checkpoint of this project "
             f"(its task is {found or 'unknown'}); give a checkpoint trained with task {task}."
         )
+
+
+def require_device(device: str) -> None:
+    """Raise a UserError when `device` names a CUDA GPU and there is none."""
     if device.startswith("cuda") and not torch.cuda.is_available():
         raise UserError(
             f"device={device} needs a CUDA GPU and this machine has none; use device=cpu."
         )
-    hparams = saved_hparams(checkpoint, path, model_class)
-    weights = checkpoint.get("state_dict")
+
+
+def hparams_in(checkpoint: dict, path: str | Path) -> dict:
+    """The hyperparameters a checkpoint saved, unchecked."""
+    hparams = checkpoint.get("hyper_parameters")
+    if not isinstance(hparams, dict):
+        raise UserError(f"{path} has no saved hyperparameters; give a .ckpt written by train.py.")
+    return {key: value for key, value in hparams.items() if key != "task"}  # older files
+
+
+def check_hparams(
+    hparams: dict, path: str | Path, target: Callable | type, what: str, open_keys: bool = False
+) -> None:
+    """Check saved hyperparameters against what `target` declares: every setting it takes
+    present, every value of its declared type and range; `open_keys` lets other keys pass."""
+    # train.py saves every setting of the model's constructor: a missing one means a damaged file.
+    required = [name for name in declared(target)[0] if name not in hparams]
+    if required:
+        raise UserError(
+            f"{path} lacks the hyperparameters {', '.join(required)} that a "
+            f"{what} model needs; give a complete .ckpt written by train.py."
+        )
+    try:
+        check_node("hyper_parameters", hparams, target, open_keys=open_keys)
+    except UserError as err:
+        raise UserError(f"{path} holds a bad setting: {err}") from None
+
+
+def saved_hparams(checkpoint: dict, path: str | Path, model_class: type[TaskModule]) -> dict:
+    """The hyperparameters a checkpoint saved, upgraded from older files and checked against the
+    model's declared settings."""
+    hparams = model_class.upgrade_hparams(hparams_in(checkpoint, path))
+    check_hparams(hparams, path, model_class, model_class.task)
+    return hparams
+
+
+def load_weights(module: torch.nn.Module, weights: object, path: str | Path) -> None:
+    """Load a checkpoint's weights into `module`, every tensor of the right name and shape."""
     if not isinstance(weights, dict):
         raise UserError(f"{path} holds no weights (state_dict); give a .ckpt written by train.py.")
-    model = model_class(**hparams)
     try:
-        model.load_state_dict(weights)
+        module.load_state_dict(weights)
     except RuntimeError as err:  # missing or unexpected tensors, or tensors of other shapes
         detail = str(err).strip().splitlines()[-1].strip().rstrip(".")
         raise UserError(
             f"{path}: its weights do not fit the model its hyperparameters describe ({detail}); "
             "give an unmodified .ckpt written by train.py."
         ) from None
+
+
+def load_task_model(path: str | Path, model_class: type[TaskModule], device: str = "cpu"):
+    """Build `model_class` from a checkpoint of its task, on `device`, in eval mode."""
+    checkpoint = read_checkpoint(path)
+    require_task(checkpoint, model_class.task, path)
+    require_device(device)
+    model = model_class(**saved_hparams(checkpoint, path, model_class))
+    load_weights(model, checkpoint.get("state_dict"), path)
     return model.to(device).eval()
+
+
+def load_network(
+    path: str | Path, task: str, build: Callable[..., torch.nn.Module], device: str = "cpu"
+) -> tuple[torch.nn.Module, dict]:
+    """(network, saved hyperparameters) of a `task` checkpoint, without its Lightning module.
+
+    `build` takes the saved hyperparameters as keywords (and declares the ones it reads, so they
+    are checked) and returns the network; the weights are the task's `net`. For tools that only
+    run the network, which then start without importing Lightning.
+    """
+    checkpoint = read_checkpoint(path)
+    require_task(checkpoint, task, path)
+    require_device(device)
+    hparams = hparams_in(checkpoint, path)
+    check_hparams(hparams, path, build, task, open_keys=True)
+    network = build(**hparams)
+    weights = checkpoint.get("state_dict")
+    if isinstance(weights, dict):  # TaskModule keeps its network as `self.net`
+        weights = {
+            name.removeprefix("net."): tensor
+            for name, tensor in weights.items()
+            if name.startswith("net.")
+        }
+    load_weights(network, weights, path)
+    return network.to(device).eval(), hparams

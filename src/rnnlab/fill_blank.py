@@ -12,7 +12,7 @@ from rnnlab.checkpoints import load_task_model
 from rnnlab.cli import CONFIG_DIR, report_user_errors
 from rnnlab.models.cloze import ClozeModel
 from rnnlab.schema import check_node
-from rnnlab.settings import FillBlankSettings
+from rnnlab.script_settings import FillBlankSettings
 
 
 @hydra.main(version_base="1.3", config_path=str(CONFIG_DIR), config_name="fill_blank")

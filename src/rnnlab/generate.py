@@ -12,7 +12,7 @@ from rnnlab.checkpoints import load_task_model
 from rnnlab.cli import CONFIG_DIR, report_user_errors
 from rnnlab.models.char_lm import CharLanguageModel
 from rnnlab.schema import check_node
-from rnnlab.settings import GenerateSettings
+from rnnlab.script_settings import GenerateSettings
 
 
 @hydra.main(version_base="1.3", config_path=str(CONFIG_DIR), config_name="generate")

@@ -14,7 +14,7 @@ from omegaconf import DictConfig
 
 from rnnlab.cli import CONFIG_DIR, report_user_errors
 from rnnlab.schema import check_node
-from rnnlab.settings import InspectSettings
+from rnnlab.script_settings import InspectSettings
 
 
 @hydra.main(version_base="1.3", config_path=str(CONFIG_DIR), config_name="inspect")

@@ -1,4 +1,4 @@
-"""What the DataModules share: the task contract, split sizes, one sampler per split, and the
+"""What the DataModules share: the task contract, one sampler per split, and the
 text-source options of the DataModules that read the prepared Wikipedia corpus."""
 
 from __future__ import annotations
@@ -6,36 +6,18 @@ from __future__ import annotations
 import logging
 from abc import ABC, abstractmethod
 from pathlib import Path
-from typing import Any, ClassVar, TypeVar
+from typing import Any, ClassVar
 
 import lightning as L
 from torch.utils.data import DataLoader
 
-from rnnlab.data.corpus import PreparedCorpus, open_corpus, prepare_corpus
+from rnnlab.data.corpus import PreparedCorpus, corpus_cache_dir, open_corpus, prepare_corpus
 from rnnlab.data.order import EpochBatches, EpochOrder
 from rnnlab.data.sources import text_source
 from rnnlab.lightning_internals import batches_done_this_epoch
 from rnnlab.schema import Count
 
 log = logging.getLogger(__name__)
-T = TypeVar("T")
-
-
-def split_sizes(n: int, val_fraction: float, test_fraction: float) -> tuple[int, int, int]:
-    """(n_train, n_val, n_test) for `n` items: val and test get `int(n * fraction)` each, rounded
-    down, and train the rest. Every split of the project is cut this way, in this order."""
-    n_val, n_test = int(n * val_fraction), int(n * test_fraction)
-    return n - n_val - n_test, n_val, n_test
-
-
-def split_by_position(items: T, val_fraction: float, test_fraction: float) -> dict[str, T]:
-    """`items` (a list or an array) cut in order into train, then val, then test."""
-    n_train, n_val, _ = split_sizes(len(items), val_fraction, test_fraction)
-    return {
-        "train": items[:n_train],
-        "val": items[n_train : n_train + n_val],
-        "test": items[n_train + n_val :],
-    }
 
 
 class TaskDataModule(L.LightningDataModule, ABC):
@@ -141,9 +123,6 @@ class TextCorpusDataModule(TaskDataModule):
         min_char_count: characters seen fewer times fold into the unknown symbol.
     """
 
-    # The cache folder kept its first user's name, so corpora prepared before still count.
-    CACHE_FOLDER = "wiki_char"
-
     def __init__(
         self,
         data_dir: str = "data",
@@ -164,7 +143,7 @@ class TextCorpusDataModule(TaskDataModule):
 
     @property
     def cache_dir(self) -> Path:
-        return Path(self.hparams.data_dir) / self.CACHE_FOLDER
+        return corpus_cache_dir(self.hparams.data_dir)
 
     def prepare_data(self) -> None:
         """Clean and encode the source into the cache, unless it is there and intact."""

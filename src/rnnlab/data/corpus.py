@@ -78,6 +78,12 @@ class PreparedCorpus:
             yield from stream
 
 
+def corpus_cache_dir(data_dir: str | Path) -> Path:
+    """Where the prepared corpora of `data_dir` live. The folder kept its first user's name, so
+    corpora prepared before still count."""
+    return Path(data_dir) / "wiki_char"
+
+
 def corpus_key(source: FileSource | HubSource, min_char_count: int, max_chars: int | None) -> str:
     """The cache folder's name: source and options only, never the worker count, which does not
     change the output."""

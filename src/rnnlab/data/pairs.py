@@ -14,7 +14,7 @@ import numpy as np
 import torch
 from torch.utils.data import Dataset
 
-from rnnlab.data.base import TaskDataModule, split_sizes
+from rnnlab.data.base import TaskDataModule
 from rnnlab.data.pair_sources import (
     chatterbot_pairs,
     file_pairs,
@@ -22,6 +22,7 @@ from rnnlab.data.pair_sources import (
     load_hub_split,
     number_word_pairs,
 )
+from rnnlab.data.splits import split_sizes
 from rnnlab.data.tokenizer import TOKENIZERS, Kind, PairTokenizer, clean, train_tokenizer
 from rnnlab.data.words import decoder_tokens, encoder_tokens
 from rnnlab.errors import UserError, require_split_fractions

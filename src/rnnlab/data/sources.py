@@ -12,6 +12,7 @@ import bz2
 import codecs
 import gzip
 import hashlib
+import importlib.util
 import io
 import logging
 import lzma
@@ -52,9 +53,14 @@ _HUB_PROBE_SECONDS = 3.0
 
 def default_dump() -> Path:
     """The English Wikipedia excerpt shipped inside the gensim wheel: offline and real."""
-    import gensim
-
-    return Path(gensim.__file__).parent / _EXCERPT
+    # Found without importing gensim, which would take seconds (it imports scipy).
+    spec = importlib.util.find_spec("gensim")
+    if spec is None or not spec.submodule_search_locations:
+        raise UserError(
+            "The default text is the Wikipedia excerpt shipped with gensim, which is not "
+            "installed; run make install, or give data.path=<your text or dump>."
+        )
+    return Path(spec.submodule_search_locations[0]) / _EXCERPT
 
 
 def article_text(wikitext: str) -> str:

@@ -7,8 +7,9 @@ from typing import Any
 import numpy as np
 from torch.utils.data import DataLoader
 
-from rnnlab.data.base import TextCorpusDataModule, split_by_position
+from rnnlab.data.base import TextCorpusDataModule
 from rnnlab.data.order import EpochBatches, process_rank
+from rnnlab.data.splits import split_by_position
 from rnnlab.data.vocab import CharVocab
 from rnnlab.data.windows import ContiguousStreams, IndependentWindows
 from rnnlab.errors import UserError, require_split_fractions

@@ -12,7 +12,8 @@ from typing import Any
 import torch
 from torch.utils.data import Dataset, TensorDataset
 
-from rnnlab.data.base import TextCorpusDataModule, split_by_position
+from rnnlab.data.base import TextCorpusDataModule
+from rnnlab.data.splits import split_by_position
 from rnnlab.data.words import tokenize
 from rnnlab.errors import UserError, require_split_fractions
 from rnnlab.schema import Count, Fraction, NonNegativeInt

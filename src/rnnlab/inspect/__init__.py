@@ -42,10 +42,9 @@ def default_output_dir(ckpt_path: Path) -> Path:
     return (run if run is not None else ckpt_path.resolve().parent) / "inspect"
 
 
-def _model_words(model) -> str:
-    hp = model.hparams
-    layers = f"{hp.num_layers}-layer " if hp.num_layers > 1 else ""
-    return f"{layers}{hp.cell.upper()}, {hp.hidden_size} units per layer"
+def _model_words(hparams: dict) -> str:
+    layers = f"{hparams['num_layers']}-layer " if hparams["num_layers"] > 1 else ""
+    return f"{layers}{hparams['cell'].upper()}, {hparams['hidden_size']} units per layer"
 
 
 def inspect_checkpoint(
@@ -63,15 +62,17 @@ def inspect_checkpoint(
     Every user mistake (another task's checkpoint, an empty text, an unwritable output) raises a
     UserError before anything is written.
     """
-    from rnnlab.checkpoints import load_task_model
-    from rnnlab.models.char_lm import CharLanguageModel
+    # The network alone, in plain torch: Lightning is never imported, which halves the start-up.
+    from rnnlab.checkpoints import load_network
+    from rnnlab.data.vocab import CharVocab
+    from rnnlab.models.recurrent_lm import char_network
 
     ckpt_path = Path(ckpt_path)
-    model = load_task_model(ckpt_path, CharLanguageModel, device)
+    network, hparams = load_network(ckpt_path, "char_lm", char_network, device)
     chosen = choose_text(ckpt_path, text, input_file, split, chars)
     directory = Path(output_dir) if output_dir is not None else default_output_dir(ckpt_path)
     require_writable(directory)
-    inspection = inspect_text(model.net, model.vocab, chosen.text, min_correlation)
+    inspection = inspect_text(network, CharVocab(hparams["vocab"]), chosen.text, min_correlation)
     notes = list(chosen.notes)
     if inspection.unknown:
         shown = " ".join(repr(c) for c in inspection.unknown[:12])
@@ -81,7 +82,7 @@ def inspect_checkpoint(
             "are read as its unknown symbol and marked with a dashed outline."
         )
     description = [
-        f"model: {_model_words(model)}; checkpoint {ckpt_path}",
+        f"model: {_model_words(hparams)}; checkpoint {ckpt_path}",
         f"text: {len(chosen.text):,} characters of {chosen.source}, read once from a zero state",
     ]
     written = write_inspection(

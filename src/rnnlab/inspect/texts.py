@@ -1,5 +1,5 @@
 """The text to inspect: given on the command line, read from a file, or a split of the corpus the
-checkpoint's run trained on (rebuilt through the run's saved config)."""
+checkpoint's run trained on (read through the run's saved config)."""
 
 from __future__ import annotations
 
@@ -68,8 +68,11 @@ def split_text(ckpt_path: Path, split: str, chars: int) -> Text:
     The corpus is rebuilt from the run's saved config (`<run>/.hydra/config.yaml`), as its
     DataModule cut it: the characters the model read, rare ones as its unknown symbol.
     """
-    import hydra
     from omegaconf import OmegaConf
+
+    from rnnlab.data.corpus import corpus_cache_dir, open_corpus
+    from rnnlab.data.sources import text_source
+    from rnnlab.data.splits import split_by_position
 
     run = run_directory(ckpt_path)
     config_file = run / ".hydra" / "config.yaml" if run is not None else None
@@ -80,21 +83,22 @@ def split_text(ckpt_path: Path, split: str, chars: int) -> Text:
             "missing (the checkpoint is not in a run's checkpoints/ folder, or the run's .hydra/ "
             'was removed); give text="..." or input_file=<path> instead.'
         )
-    config = OmegaConf.load(config_file)
-    try:
-        datamodule = hydra.utils.instantiate(config.data)
-        datamodule.setup("validate")
+    data = OmegaConf.load(config_file).data
+    try:  # the corpus as the run's DataModule read it, without building one (no Lightning)
+        source = text_source(data.path, data.hub, data.hub_config, data.hub_split, data.text_field)
+        corpus = open_corpus(
+            source, corpus_cache_dir(data.data_dir), data.min_char_count, data.max_chars
+        )
     except RuntimeError:  # open_corpus: the corpus was never prepared where the config points
-        data_dir = OmegaConf.select(config, "data.data_dir")
         raise UserError(
-            f"split={split} needs the corpus the run trained on, prepared in {data_dir}, and it "
-            "is not there; run from the directory the run was trained in (paths are relative to "
-            'it), or give text="..." or input_file=<path> instead.'
+            f"split={split} needs the corpus the run trained on, prepared in {data.data_dir}, and "
+            "it is not there; run from the directory the run was trained in (paths are relative "
+            'to it), or give text="..." or input_file=<path> instead.'
         ) from None
-    ids = datamodule.splits[split]
+    ids = split_by_position(corpus.ids(), data.val_fraction, data.test_fraction)[split]
     if len(ids) < 2:
         raise UserError(f"The {split} split of {run} is empty; pick another split.")
-    text = datamodule.vocab.decode(ids[:chars].tolist())
+    text = corpus.vocab.decode(ids[:chars].tolist())
     source = f"the {split} split of {run}"
     notes = []
     if len(ids) > chars:

@@ -8,12 +8,12 @@ from typing import Any
 
 import torch
 import torch.nn.functional as F
-from torch import nn
 from torchmetrics import MeanMetric
 
 from rnnlab.data.vocab import CharVocab
 from rnnlab.decoding import sample_continuation
-from rnnlab.models.backbone import Hidden, RecurrentSpec, detach_hidden
+from rnnlab.models.backbone import detach_hidden
+from rnnlab.models.recurrent_lm import char_network
 from rnnlab.models.task import MeanBits, MeanPerplexity, TaskModule
 from rnnlab.schema import (
     Cell,
@@ -23,33 +23,6 @@ from rnnlab.schema import (
     NonNegativeInt,
     SampleLength,
 )
-
-
-class RecurrentLM(nn.Module):
-    """Next-token network as the lecture's SimpleLSTM, for any cell.
-
-    `forward(x (batch, time) int64, hidden) -> (logits (batch, time, vocab), hidden)`.
-    """
-
-    def __init__(
-        self,
-        vocab_size: int,
-        cell: str = "lstm",
-        embedding_dim: int = 64,
-        hidden_size: int = 256,
-        num_layers: int = 2,
-        dropout: float = 0.0,
-    ):
-        super().__init__()
-        spec = RecurrentSpec(cell, hidden_size, num_layers, dropout)
-        self.embedding = nn.Embedding(vocab_size, embedding_dim)
-        self.rnn = spec.build(embedding_dim)  # nn.RNN is tanh, as in the lecture
-        self.dropout = nn.Dropout(dropout)
-        self.head = nn.Linear(hidden_size, vocab_size)
-
-    def forward(self, x: torch.Tensor, hidden: Hidden | None = None) -> tuple[torch.Tensor, Hidden]:
-        out, hidden = self.rnn(self.embedding(x), hidden)
-        return self.head(self.dropout(out)), hidden
 
 
 class CharLanguageModel(TaskModule):
@@ -79,7 +52,7 @@ class CharLanguageModel(TaskModule):
         super().__init__()
         self.save_hyperparameters()
         self.vocab = CharVocab(vocab)
-        self.net = RecurrentLM(len(vocab), cell, embedding_dim, hidden_size, num_layers, dropout)
+        self.net = char_network(vocab, cell, embedding_dim, hidden_size, num_layers, dropout)
         self.init_stage_metrics({"loss": MeanMetric(), "bpc": MeanBits(), "ppl": MeanPerplexity()})
         # The state each stage carries into its next batch (contiguous streams only).
         self._hidden: dict[str, Any] = {}
