@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime
 import os
 import platform
+import subprocess
 import time
 from pathlib import Path
 
@@ -66,12 +67,28 @@ def cpu_model() -> str:
     return platform.processor() or platform.machine()
 
 
+def source_commit() -> str | None:
+    """The commit the benchmarked code is at, marked when the checkout has uncommitted changes
+    (None outside a git checkout)."""
+    repo = Path(__file__).resolve().parents[1]
+
+    def git(*args: str) -> str:
+        found = subprocess.run(["git", *args], cwd=repo, capture_output=True, text=True)
+        return found.stdout.strip() if found.returncode == 0 else ""
+
+    commit = git("rev-parse", "--short", "HEAD")
+    if not commit:
+        return None
+    return commit + (" with uncommitted changes" if git("status", "--porcelain", "--", ".") else "")
+
+
 def machine() -> dict[str, object]:
     """What the figures depend on, written beside them."""
     import lightning
 
     return {
         "date": datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%d %H:%M UTC"),
+        "commit": source_commit(),
         "cpu": cpu_model(),
         "cores": os.cpu_count(),
         "threads": torch.get_num_threads(),

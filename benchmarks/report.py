@@ -35,7 +35,9 @@ def write_markdown(report: dict, path: Path) -> None:
         "# rnnlab benchmarks",
         "",
         (
-            f"Measured {machine['date']} on {machine['cpu']} "
+            f"Measured {machine['date']}"
+            f"{' at commit ' + machine['commit'] if machine.get('commit') else ''} "
+            f"on {machine['cpu']} "
             f"({machine['cores']} cores, {machine['threads']} torch threads"
             f"{', GPU ' + machine['gpu'] if machine['gpu'] else ', no GPU'}), "
             f"torch {machine['torch']}, Lightning {machine['lightning']}, "

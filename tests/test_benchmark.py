@@ -30,7 +30,7 @@ def test_a_tiny_benchmark_run_writes_json_and_markdown(tmp_path):
     )
 
     results = json.loads(out_json.read_text())
-    assert {"date", "cpu", "cores", "torch"} <= results["machine"].keys()
+    assert {"date", "commit", "cpu", "cores", "torch"} <= results["machine"].keys()
     assert list(results["sections"]) == sections
     (training,) = results["sections"]["training"]["rows"]
     assert training["cell"] == "rnn" and training["ratio"] > 0
