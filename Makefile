@@ -16,12 +16,12 @@ $(VENV)/.installed: pyproject.toml requirements.lock
 	$(PY) -m pip install --constraint requirements.lock --editable ".[dev,sweeps,slurm]"
 	touch $@
 
-install: $(VENV)/.installed  ## create .venv and install rnnlab with its dev tools and every extra (sweeps, slurm)
+install: $(VENV)/.installed  ## create .venv and install rnnlab, its dev tools and every extra (sweeps, slurm) with pip (needs the network)
 
 train: install  ## train the default model (LSTM, Wikipedia; a GPU if there is one); pass overrides as ARGS="model=gru ..."
 	$(PY) train.py $(ARGS)
 
-test: install  ## run the test suite (offline, CPU, a few minutes)
+test: install  ## run the test suite (offline, CPU; about 20 minutes on 2 cores, see CONTRIBUTING.md)
 	HF_DATASETS_OFFLINE=1 HF_HUB_OFFLINE=1 $(PY) -m pytest $(ARGS)
 
 lint: install  ## ruff: lint and format check
@@ -32,7 +32,7 @@ format: install  ## ruff: fix what can be fixed and format
 	$(PY) -m ruff check --fix .
 	$(PY) -m ruff format .
 
-bench: install  ## speed of training (Lightning vs plain loop), data, sampling, seq2seq and options (writes benchmarks/results.{json,md})
+bench: install  ## the benchmarks: training (Lightning vs plain loop), data, sampling, preparation, seq2seq, options; writes benchmarks/results.{json,md} (see benchmarks/README.md)
 	$(PY) scripts/benchmark.py $(ARGS)
 
 tensorboard: install  ## open the dashboards of every run under logs/

@@ -40,6 +40,8 @@ def test_two_cpu_processes_match_one_process_with_the_same_global_batch(
         *common,
     )
     assert one.returncode == 0, one.stderr[-3000:]
+    # The whole validation split (limit_val_batches=1.0), and no notice restating that default.
+    assert "configured so 100%" not in one.stdout + one.stderr
     two = run_cli(
         "train.py",
         f"paths.root_dir={tmp_path / 'two'}",

@@ -1,6 +1,7 @@
 """The whole path a user takes: train from the command line, read the dashboards,
 sample the checkpoint."""
 
+import re
 from pathlib import Path
 
 import pytest
@@ -8,7 +9,10 @@ import torch
 from conftest import SMALL, compose_train, run_cli
 from tensorboard.backend.event_processing.event_accumulator import EventAccumulator
 
+from rnnlab.notices import IGNORED_INFO
 from rnnlab.train import train
+
+QUIETED = re.compile("|".join(IGNORED_INFO))
 
 
 @pytest.mark.parametrize("model", ["rnn", "gru", "deep_lstm"])
@@ -35,6 +39,9 @@ def test_a_run_prints_metrics_sample_and_paths_and_writes_checkpoints_and_dashbo
     out = result.stdout
     assert "test/bpc" in out and "The quick br" in out
     assert "Best checkpoint:" in out and "TensorBoard run:" in out
+    # Quiet: none of the notices rnnlab.notices silences (the litlogger tip comes with every run).
+    lines = (out + result.stderr).splitlines()
+    assert not [line for line in lines if "litlogger" in line or QUIETED.search(line)]
     assert (run_dir / ".hydra" / "config.yaml").is_file()
     checkpoints = {p.name for p in (run_dir / "checkpoints").iterdir()}
     assert "last.ckpt" in checkpoints and any(name.startswith("step") for name in checkpoints)

@@ -1,5 +1,11 @@
 """Notices from Lightning that a user cannot act on, silenced in one place, each with its reason:
-warnings by their message, and info lines of Lightning's rank-zero logger."""
+warnings by their message, and info lines of Lightning's rank-zero logger.
+
+What a run still prints on purpose: "Seed set to <n>" (change it with seed=), "GPU available:
+..., used: ..." (whether the run found and uses a GPU; trainer=gpu or trainer=cpu chooses), on a
+GPU "LOCAL_RANK: ... CUDA_VISIBLE_DEVICES: [...]" (which devices it sees), the model summary,
+"`Trainer.fit` stopped: `max_steps=<n>` reached." (why training ended) and the progress bars.
+"""
 
 from __future__ import annotations
 
@@ -23,12 +29,20 @@ IGNORED_WARNINGS = {
 
 
 IGNORED_INFO = {
-    # An advertisement for a hosted service.
+    # Advertisements for hosted services: litlogger (every run without a LitLogger) and
+    # litmodels (a run whose checkpoint callback Lightning adds itself).
     r"^💡 Tip: ": "a tip for another product",
     # limit_val_batches=1.0 and limit_test_batches=1.0 are the defaults, said out loud.
     r"was configured so 100% of the batches": "the defaults restated",
     # The project's callbacks include a Rich model summary on purpose.
     r"^Trainer already configured with model summary callbacks": "the summary is chosen",
+    # No config of the project uses a TPU; a machine with one still hears of it.
+    r"^TPU available: False, ": "no TPU to use",
+    # Each of fit (on resume), validate and test names the checkpoint it loads: a resumed run
+    # already says "Resuming from <checkpoint> (step <n>)" (rnnlab.resume), and the final
+    # validation and test use the best checkpoint, which the summary prints.
+    r"^Restoring states from the checkpoint path at ": "the checkpoint is named by rnnlab",
+    r"^(Restored all states|Loaded model weights) from the checkpoint at ": "the same, after",
 }
 
 # Where Lightning's rank_zero_info writes (checked against Lightning 2.6).
