@@ -7,6 +7,8 @@ import pytest
 import yaml
 from conftest import SMALL, compose_train, run_cli
 
+from rnnlab.threads import available_cores
+
 SMALL_DATA_ONLY = [o for o in SMALL if not o.startswith("model.")]
 
 
@@ -104,8 +106,12 @@ def test_joblib_launcher_runs_jobs_in_parallel_processes(tmp_path: Path, data_di
     assert result.returncode == 0, result.stderr[-3000:]
     assert "Joblib.Parallel(n_jobs=2" in result.stdout + result.stderr
     (sweep_dir,) = (tmp_path / "logs" / "char_lm" / "multiruns").iterdir()
+    # Two jobs at once: each takes half the cores (rnnlab.threads), and its log says so.
+    each = max(1, available_cores() // 2)
     for job in ("0", "1"):
         assert (sweep_dir / job / "checkpoints" / "last.ckpt").is_file()
+        log = (sweep_dir / job / "train.log").read_text()
+        assert f"Threads: {each} CPU thread" in log and "2 sweep jobs at once" in log, log
 
 
 def test_the_slurm_launcher_config_composes(tmp_path: Path):

@@ -46,6 +46,7 @@ class TrainSettings:
     optimized_metric: str | None
     compile: bool
     matmul_precision: Literal["highest", "high", "medium"]
+    threads: Literal["auto"] | Count
 
 
 @dataclass

@@ -27,6 +27,7 @@ from rnnlab.models.task import TaskModule
 from rnnlab.notices import silence_lightning_notices
 from rnnlab.resume import check_same_data, resolve_resume
 from rnnlab.settings import check_train_config
+from rnnlab.threads import apply_thread_budget, thread_budget
 
 silence_lightning_notices()
 log = logging.getLogger(__name__)
@@ -130,6 +131,8 @@ def train(cfg: DictConfig) -> dict[str, float]:
     trainer: L.Trainer = hydra.utils.instantiate(
         cfg.trainer, callbacks=callbacks, logger=loggers or False
     )
+    # Before fit: each DDP rank and each parallel sweep job takes its share of the cores.
+    apply_thread_budget(thread_budget(cfg.threads, trainer.world_size // trainer.num_nodes))
     if cfg.get("compile"):
         model.net.compile()  # in place: the state dict keeps its names, sampling stays eager
 
