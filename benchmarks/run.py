@@ -23,6 +23,7 @@ import torch
 
 from benchmarks import generation, options, preparation, report, seq2seq, training
 from benchmarks.common import build, machine, project_config
+from benchmarks.threads import threads_rows
 
 SECTIONS = [
     "training",
@@ -34,6 +35,7 @@ SECTIONS = [
     "compile",
     "loader",
     "stateful",
+    "threads",
     "gpu",
 ]
 
@@ -314,6 +316,21 @@ class Benchmarks:
             "rows": options.stateful_rows(
                 lambda extra: self.char_config(extra, validate=True), seconds
             ),
+        }
+
+    def threads(self) -> dict:
+        a = self.args
+        cfg = self.char_config()
+        build(cfg)  # prepares the corpus once, before the processes read it
+        return {
+            "title": "Threads: training processes sharing the machine",
+            "about": (
+                f"Default model, {a.steps} timed steps after {a.warmup} under the Trainer, in "
+                "processes of their own started at once; CPU is each process's own CPU time per "
+                f"step, median of {a.repeats}. threads=auto gives each of two parallel jobs "
+                "half the cores."
+            ),
+            "rows": threads_rows(cfg, a.warmup, a.steps, a.repeats, self.work_dir),
         }
 
     def gpu(self) -> dict:

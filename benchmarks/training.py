@@ -81,14 +81,16 @@ def project_trainer(cfg, *extra_callbacks: L.Callback, **settings) -> L.Trainer:
     )
 
 
-def lightning_run(cfg, warmup: int, steps: int, compile_net: bool = False):
+def lightning_run(
+    cfg, warmup: int, steps: int, compile_net: bool = False, clock: _StepClock | None = None
+):
     """Train as `python train.py` does (configured Trainer, logger and callbacks)
-    -> (items/s, model, datamodule)."""
+    -> (items/s, model, datamodule). `clock` times the steps (by default a `_StepClock`)."""
     torch.manual_seed(0)
     datamodule, model = build(cfg)
     if compile_net:
         model.net.compile()
-    clock = _StepClock(warmup, warmup + steps, device_of(cfg))
+    clock = clock or _StepClock(warmup, warmup + steps, device_of(cfg))
     project_trainer(cfg, clock, max_steps=warmup + steps).fit(model, datamodule=datamodule)
     return float(clock.items) / clock.watch.seconds, model, datamodule
 

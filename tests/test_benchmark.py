@@ -22,7 +22,8 @@ TINY = [
 
 
 def test_a_tiny_benchmark_run_writes_json_and_markdown(tmp_path):
-    sections = ["training", "data", "generation", "seq2seq", "tokenizer", "stateful", "gpu"]
+    sections = ["training", "data", "generation", "seq2seq", "tokenizer", "stateful"]
+    sections += ["threads", "gpu"]
     out_json, out_md = tmp_path / "results.json", tmp_path / "results.md"
     command = [sys.executable, "scripts/benchmark.py", "--sections", *sections, *TINY]
     subprocess.run(
@@ -48,6 +49,11 @@ def test_a_tiny_benchmark_run_writes_json_and_markdown(tmp_path):
     assert len(results["sections"]["seq2seq"]["rows"]) == 2
     (tokenizer,) = results["sections"]["tokenizer"]["rows"]
     assert "300 sentence pairs" in tokenizer["measure"] and tokenizer["value"] > 0
+    alone, shared_default, shared_auto = results["sections"]["threads"]["rows"]
+    assert alone["processes"] == "alone" and alone["cpu_vs_alone"] == 1
+    assert shared_default["threads_each"] == alone["threads_each"]
+    assert shared_auto["threads_each"] == max(1, results["machine"]["cores"] // 2)
+    assert all(row["cpu_ms_per_step"] > 0 for row in (shared_default, shared_auto))
     gpu = results["sections"]["gpu"]
     assert ("skipped" in gpu) != ("rows" in gpu)
 
