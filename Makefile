@@ -32,7 +32,7 @@ format: install  ## ruff: fix what can be fixed and format
 	$(PY) -m ruff check --fix .
 	$(PY) -m ruff format .
 
-bench: install  ## the benchmarks: training (Lightning vs plain loop), data, sampling, preparation, seq2seq, options; writes benchmarks/results.{json,md} (see benchmarks/README.md)
+bench: install  ## the benchmarks: training (Lightning vs plain loop), data, sampling, preparation, seq2seq, options, threads; writes benchmarks/results.{json,md} (see benchmarks/README.md)
 	$(PY) scripts/benchmark.py $(ARGS)
 
 tensorboard: install  ## open the dashboards of every run under logs/
