@@ -19,6 +19,7 @@ from pathlib import Path
 import torch
 
 from benchmarks.training import _StepClock, lightning_run
+from rnnlab.threads import available_cores
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -76,8 +77,7 @@ def side_by_side(cfg, processes: int, threads: int, warmup: int, steps: int, wor
 def threads_rows(cfg, warmup: int, steps: int, repeats: int, work: Path) -> list[dict]:
     """One process alone, then two side by side at torch's default and at auto's share."""
     default = torch.get_num_threads()
-    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else default
-    shared = max(1, cores // 2)
+    shared = max(1, available_cores() // 2)
     cases = [
         ("alone", 1, default, "torch default = auto"),
         ("two side by side", 2, default, "torch default"),

@@ -145,7 +145,9 @@ def resolve_workers(workers: int | None) -> int:
     """`None` means every core this process may run on."""
     if workers is not None:
         return workers
-    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+    from rnnlab.threads import available_cores  # imports torch: only when every core is asked
+
+    return available_cores()
 
 
 def prepare_corpus(
