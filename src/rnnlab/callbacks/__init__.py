@@ -4,11 +4,13 @@ from rnnlab.callbacks.inspect_images import InspectImages as InspectImages
 from rnnlab.callbacks.interruption import InterruptionCheckpoint
 from rnnlab.callbacks.text_samples import TextSamples
 from rnnlab.callbacks.throughput import Throughput
+from rnnlab.callbacks.time_budget import ScheduleWithinTime
 
 __all__ = [
     "GradientNorms",
     "GradientThroughTime",
     "InterruptionCheckpoint",
+    "ScheduleWithinTime",
     "TextSamples",
     "Throughput",
 ]
