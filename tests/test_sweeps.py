@@ -3,10 +3,12 @@ Optuna, joblib, compare_runs."""
 
 from pathlib import Path
 
+import optuna
 import pytest
 import yaml
 from conftest import SMALL, compose_train, run_cli
 
+from rnnlab.cli import CONFIG_DIR
 from rnnlab.threads import available_cores
 
 SMALL_DATA_ONLY = [o for o in SMALL if not o.startswith("model.")]
@@ -77,25 +79,41 @@ def test_compare_runs_refuses_a_directory_without_runs(tmp_path: Path):
     assert "Traceback" not in result.stderr
 
 
-def test_optuna_search_runs_three_trials_and_writes_the_best_parameters(
+def test_optuna_search_searches_what_is_not_fixed_and_keeps_its_study(
     tmp_path: Path, data_dir: Path
 ):
-    result = run_cli(
-        "train.py", "hparams_search=char_lm_optuna", "hydra.sweeper.n_trials=3",
-        f"paths.root_dir={tmp_path}", f"paths.data_dir={data_dir}", *SMALL_DATA_ONLY,
-    )  # fmt: skip
-    assert result.returncode == 0, result.stderr[-3000:]
-    (sweep_dir,) = (tmp_path / "logs" / "char_lm_optuna" / "multiruns").iterdir()
-    best = yaml.safe_load((sweep_dir / "optimization_results.yaml").read_text())
-    assert set(best["best_params"]) == {
-        "model.optimizer.lr",
-        "model.hidden_size",
-        "model.num_layers",
-        "model.dropout",
-        "model.embedding_dim",
-    }
-    assert 0 < best["best_value"] < 8  # val/bpc
-    assert sorted(p.name for p in sweep_dir.iterdir() if p.is_dir()) == ["0", "1", "2"]
+    """Two runs of the same command: the study lives in a SQLite file under logs/, and the
+    second run adds its trials to the first's."""
+    search = yaml.safe_load((CONFIG_DIR / "hparams_search" / "char_lm_optuna.yaml").read_text())
+    searched = set(search["hydra"]["sweeper"]["params"])
+    fixed = [o for o in SMALL_DATA_ONLY if not o.startswith("callbacks.")]
+    fixed += ["model.hidden_size=32", "model.num_layers=1", "model.scheduler.warmup_steps=0"]
+    fixed += ["trainer.max_time=00:00:01:00"]
+    command = [
+        "train.py", "hparams_search=char_lm_optuna", f"paths.root_dir={tmp_path}",
+        f"paths.data_dir={data_dir}", *fixed,
+    ]  # fmt: skip
+    first = run_cli(*command, "hydra.sweeper.n_trials=2")
+    assert first.returncode == 0, first.stderr[-3000:]
+    second = run_cli(*command, "hydra.sweeper.n_trials=1")
+    assert second.returncode == 0, second.stderr[-3000:]
+
+    storage = tmp_path / "logs" / "char_lm_optuna" / "studies.db"
+    study = optuna.load_study(study_name="char_lm_00:00:01:00", storage=f"sqlite:///{storage}")
+    # The config's first trials run first, in order, and are queued once: the second run takes
+    # the next one; none is queued twice.
+    first_trials = search["hydra"]["callbacks"]["first_trials"]["trials"]
+    states = [t.state.name for t in study.trials]
+    assert states == ["COMPLETE"] * 3 + ["WAITING"] * (len(first_trials) - 3)
+    fixed_keys = {o.split("=")[0] for o in fixed}
+    for trial, wanted in zip(study.trials[:3], first_trials[:3], strict=True):
+        assert trial.params == {k: v for k, v in wanted.items() if k not in fixed_keys}
+    sweeps = sorted((tmp_path / "logs" / "char_lm_optuna" / "multiruns").iterdir())
+    best = yaml.safe_load((sweeps[-1] / "optimization_results.yaml").read_text())
+    # What the command line fixes is not searched; everything else in the space is.
+    assert set(best["best_params"]) == searched - fixed_keys
+    assert best["best_value"] == min(t.value for t in study.trials[:3])  # val/bpc
+    assert [p.name for p in sweeps[-1].iterdir() if p.is_dir()] == ["0"]
 
 
 def test_joblib_launcher_runs_jobs_in_parallel_processes(tmp_path: Path, data_dir: Path):

@@ -91,6 +91,9 @@ class StartCheck(Callback):
 
     def on_multirun_start(self, config: DictConfig, **kwargs: Any) -> None:
         self._check(config, config.hydra.sweep.dir)
+        from rnnlab.studies import make_study_directory
+
+        make_study_directory(config.hydra.sweeper.get("storage"))
 
 
 @dataclass(frozen=True)
