@@ -191,8 +191,8 @@ def check_train_config(cfg: DictConfig) -> None:
             declaration.extra,
             declaration.open_keys,
         )
+    check_schedule(cfg.model)  # first: it names where a bad T_max comes from
     check_optimisation(cfg.model)
-    check_schedule(cfg.model)
     check_accelerator(cfg.trainer)
 
 
