@@ -5,10 +5,10 @@ PY := $(VENV)/bin/python
 ARGS ?=
 
 .DEFAULT_GOAL := help
-.PHONY: help install train test lint format bench tensorboard clean
+.PHONY: help install train test test-fast coverage browser lint format bench tensorboard clean
 
 help:  ## list the targets
-	@grep -E '^[a-z]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
 
 $(VENV)/.installed: pyproject.toml requirements.lock
 	$(PYTHON) -m venv $(VENV)
@@ -21,8 +21,20 @@ install: $(VENV)/.installed  ## create .venv and install rnnlab, its dev tools a
 train: install  ## train the default model (LSTM, Wikipedia; a GPU if there is one); pass overrides as ARGS="model=gru ..."
 	$(PY) train.py $(ARGS)
 
-test: install  ## run the test suite (offline, CPU; about 20 minutes on 2 cores, see CONTRIBUTING.md)
-	HF_DATASETS_OFFLINE=1 HF_HUB_OFFLINE=1 $(PY) -m pytest $(ARGS)
+# One pytest-xdist worker per core; tests/conftest.py pins each worker to its core.
+TEST := HF_DATASETS_OFFLINE=1 HF_HUB_OFFLINE=1 $(PY) -m pytest -n auto
+
+test: install  ## run the whole test suite (offline, CPU; see CONTRIBUTING.md for its time)
+	$(TEST) $(ARGS)
+
+test-fast: install  ## the suite without its slow tests (trainings, sweeps, the browser): for every edit
+	$(TEST) -m "not slow" $(ARGS)
+
+coverage: install  ## the whole suite with the line coverage of src/ (commands run in subprocesses too)
+	$(TEST) --cov --cov-report=term $(ARGS)
+
+browser:  ## install Chromium (Debian, as root) for the inspect page's browser test
+	command -v chromium >/dev/null || (apt-get update -qq && apt-get install -y --no-install-recommends chromium)
 
 lint: install  ## ruff: lint and format check
 	$(PY) -m ruff check .
@@ -39,5 +51,5 @@ tensorboard: install  ## open the dashboards of every run under logs/
 	$(VENV)/bin/tensorboard --logdir logs
 
 clean:  ## remove logs, prepared data and caches (keeps .venv)
-	rm -rf logs data .pytest_cache .ruff_cache
+	rm -rf logs data .pytest_cache .ruff_cache .coverage .coverage.*
 	find . -name __pycache__ -type d -prune -not -path './.venv/*' -exec rm -rf {} +

@@ -21,6 +21,7 @@ TINY = [
 ]  # fmt: skip
 
 
+@pytest.mark.slow
 def test_a_tiny_benchmark_run_writes_json_and_markdown(tmp_path):
     sections = ["training", "data", "generation", "seq2seq", "tokenizer", "stateful"]
     sections += ["threads", "gpu"]
@@ -74,6 +75,7 @@ def test_the_sampling_flop_count_covers_every_product_of_a_step(cell, gates):
     assert matmul_flops_per_char(net) == 2 * (recurrent + inputs_past_layer_1 + head)
 
 
+@pytest.mark.slow
 def test_a_bad_flag_ends_with_one_sentence():
     command = [sys.executable, "scripts/benchmark.py", "--steps", "0"]
     done = subprocess.run(command, cwd=REPO, capture_output=True, text=True)

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 import torch
-from conftest import SMALL, run_cli
+from conftest import SMALL, run_command
 
 from rnnlab.checkpoints import load_task_model
 from rnnlab.errors import UserError
@@ -73,7 +73,7 @@ def test_resuming_with_another_model_is_refused_and_writes_nothing(
 ):
     _, run_dir = trained_run
     before = sorted(p.relative_to(run_dir) for p in run_dir.rglob("*"))
-    result = run_cli(
+    result = run_command(
         "train.py",
         "model=gru",
         f"ckpt_path={run_dir / 'checkpoints' / 'last.ckpt'}",

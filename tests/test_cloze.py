@@ -2,7 +2,7 @@ from pathlib import Path
 
 import pytest
 import torch
-from conftest import FEW_STEPS, compose_train, run_cli
+from conftest import FEW_STEPS, built_once, compose_train, run_command, trained
 
 from rnnlab.data.wiki_cloze import WikiClozeDataModule, build_vocab, make_examples, split_sentences
 from rnnlab.data.words import tokenize
@@ -84,6 +84,7 @@ def test_the_prediction_only_sees_the_sides_it_should(bidirectional: bool):
     torch.testing.assert_close(net(tokens, *args), net(changed_blank, *args))
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("bidirectional", ["true", "false"])
 def test_cloze_trains_both_ways(tmp_path: Path, data_dir: Path, bidirectional: str):
     cfg = compose_train(
@@ -98,24 +99,21 @@ def test_cloze_trains_both_ways(tmp_path: Path, data_dir: Path, bidirectional: s
     assert 0 <= metrics["test/top1"] <= metrics["test/top5"] <= 1
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def cloze_checkpoint(tmp_path_factory, data_dir: Path) -> Path:
-    root = tmp_path_factory.mktemp("cloze")
-    result = run_cli(
-        "train.py",
-        "model=birnn_cloze",
-        f"paths.root_dir={root}",
-        f"paths.data_dir={data_dir}",
-        *TINY,
+    result, run_dir = built_once(
+        tmp_path_factory,
+        "cloze",
+        lambda root: trained(
+            root, "model=birnn_cloze", f"paths.data_dir={data_dir}", *TINY, task="cloze"
+        ),
     )
-    assert result.returncode == 0, result.stderr[-3000:]
     assert "I am ___ hungry at all. ->" in result.stdout
-    (run_dir,) = (root / "logs" / "cloze" / "runs").iterdir()
     return run_dir / "checkpoints" / "last.ckpt"
 
 
 def test_fill_blank_prints_candidates_with_probabilities(cloze_checkpoint: Path):
-    result = run_cli(
+    result = run_command(
         "scripts/fill_blank.py",
         f"ckpt_path={cloze_checkpoint}",
         "text=I am ___ hungry at all.",
@@ -130,7 +128,7 @@ def test_fill_blank_prints_candidates_with_probabilities(cloze_checkpoint: Path)
 
 @pytest.mark.parametrize("text, found", [("I am not hungry.", 0), ("I ___ not ___ hungry.", 2)])
 def test_fill_blank_needs_exactly_one_blank(cloze_checkpoint: Path, text: str, found: int):
-    result = run_cli("scripts/fill_blank.py", f"ckpt_path={cloze_checkpoint}", f"text={text}")
+    result = run_command("scripts/fill_blank.py", f"ckpt_path={cloze_checkpoint}", f"text={text}")
     assert (
         result.returncode == 1 and f"exactly one blank written ___ (found {found})" in result.stderr
     )

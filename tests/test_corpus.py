@@ -239,6 +239,7 @@ def test_large_cache_files_are_checked_by_size_and_sampled_blocks(tmp_path: Path
     assert corpus_module.file_digest(path)["size"] == recorded["size"] - 1
 
 
+@pytest.mark.slow
 def test_the_corpus_is_the_same_for_any_worker_count_and_shares_one_cache_key(
     tmp_path: Path, monkeypatch
 ):

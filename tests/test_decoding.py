@@ -56,7 +56,7 @@ def step_by_step_reference(
 
 DEVICES = [
     "cpu",
-    pytest.param("cuda", marks=pytest.mark.skipif(not torch.cuda.is_available(), reason="no GPU")),
+    pytest.param("cuda", marks=pytest.mark.gpu),
 ]
 
 

@@ -27,6 +27,7 @@ def final_metrics(root: Path) -> dict[str, float]:
     return {tag: events.Scalars(tag)[-1].value for tag in ("hp/val_bpc", "hp/test_bpc")}
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("stateful", [True, False])
 def test_two_cpu_processes_match_one_process_with_the_same_global_batch(
     tmp_path, data_dir, stateful

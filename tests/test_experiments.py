@@ -43,6 +43,7 @@ def test_the_lecture_experiments_are_all_there():
     assert "forecast" in EXPERIMENTS
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("experiment", EXPERIMENTS)
 def test_each_experiment_trains_a_few_steps(tmp_path: Path, data_dir: Path, experiment: str):
     target = compose_train(tmp_path, f"experiment={experiment}").data._target_

@@ -15,7 +15,7 @@ from tensorboard.backend.event_processing.event_accumulator import EventAccumula
 from rnnlab.errors import NonFiniteLoss
 from rnnlab.train import train
 
-pytestmark = pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a CUDA GPU")
+pytestmark = [pytest.mark.gpu, pytest.mark.slow]
 
 # cuDNN's fused kernels need the flattened weight buffer; a copy per step would show
 # as this warning.

@@ -43,6 +43,7 @@ def test_distances_are_zero_and_powers_of_two_inside_the_window():
     assert distances(5) == [0, 1, 2, 4]
 
 
+@pytest.mark.slow
 def test_the_experiment_logs_the_curve_and_its_plot(tmp_path: Path, data_dir: Path):
     overrides = [
         "experiment=vanishing_gradients",

@@ -117,6 +117,7 @@ def test_a_missing_pair_file_is_named(tmp_path: Path):
         PairsDataModule(path=str(tmp_path / "nope.tsv")).setup()
 
 
+@pytest.mark.slow
 def test_split_is_by_unique_source_and_seeded():
     dm = PairsDataModule(corpus="chatterbot", seed=1)
     dm.setup()

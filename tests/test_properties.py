@@ -5,6 +5,7 @@ import io
 import string
 from collections import Counter
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -25,6 +26,7 @@ known_chars = st.lists(
 words = st.lists(st.text(min_size=1, max_size=6).filter(lambda w: w not in SPECIALS), max_size=12)
 
 
+@pytest.mark.slow
 @quick
 @given(chars=known_chars, text=st.text(max_size=200))
 def test_char_vocab_round_trips_known_characters_and_folds_the_rest_into_unknown(

@@ -16,6 +16,9 @@ from conftest import REPO, SMALL, compose_train, run_cli
 from rnnlab.errors import NonFiniteLoss, UserError
 from rnnlab.train import train
 
+# Every test here trains, resumes or sweeps through the real commands.
+pytestmark = pytest.mark.slow
+
 # A run planned for 12 steps, its learning-rate schedule included, on a corpus small enough that
 # step 6 is mid-epoch for streams and the windows' epoch ends before step 12.
 PLANNED = [

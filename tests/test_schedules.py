@@ -98,6 +98,7 @@ def fit_for_two_seconds(callbacks: list) -> Regression:
     return model
 
 
+@pytest.mark.slow
 def test_a_run_stopped_by_the_clock_ends_its_cosine_when_the_time_is_up():
     fitted = fit_for_two_seconds([ScheduleWithinTime(after_steps=10)])
     peak = fitted.rates.index(max(fitted.rates))
@@ -108,6 +109,7 @@ def test_a_run_stopped_by_the_clock_ends_its_cosine_when_the_time_is_up():
     assert decay[len(decay) // 2] == pytest.approx(0.5, abs=0.2)  # the cosine's middle
 
 
+@pytest.mark.slow
 def test_without_the_callback_the_clock_stops_the_run_at_its_peak_rate():
     fitted = fit_for_two_seconds([])
     assert fitted.rates[-1] > 0.99

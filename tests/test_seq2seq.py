@@ -2,7 +2,7 @@ from pathlib import Path
 
 import pytest
 import torch
-from conftest import FEW_STEPS, compose_train, run_cli
+from conftest import FEW_STEPS, built_once, compose_train, run_cli, run_command, trained
 
 from rnnlab.decoding import beam_search, greedy_decode
 from rnnlab.errors import UserError
@@ -87,6 +87,7 @@ def test_a_wider_beam_finds_a_sequence_at_least_as_likely_as_greedy():
             assert log_prob(row, wide[row]) >= log_prob(row, greedy[row]) - 1e-5
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     "overrides",
     [
@@ -139,23 +140,26 @@ def test_a_model_on_another_tasks_data_is_refused_naming_the_data_that_fits(tmp_
         train(compose_train(tmp_path, "model=seq2seq", "data=wiki_char"))
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def chat_checkpoint(tmp_path_factory) -> Path:
-    root = tmp_path_factory.mktemp("chat")
-    result = run_cli("train.py", "model=seq2seq_attn", f"paths.root_dir={root}", *TINY)
-    assert result.returncode == 0, result.stderr[-3000:]
-    (run_dir,) = (root / "logs" / "seq2seq" / "runs").iterdir()
+    result, run_dir = built_once(
+        tmp_path_factory,
+        "chat",
+        lambda root: trained(root, "model=seq2seq_attn", *TINY, task="seq2seq"),
+    )
     assert "hello ->" in result.stdout
     return run_dir / "checkpoints" / "last.ckpt"
 
 
 def test_chat_replies_to_a_text_and_to_each_line_of_a_file(chat_checkpoint: Path, tmp_path: Path):
-    one = run_cli("scripts/chat.py", f"ckpt_path={chat_checkpoint}", "text='hello, how are you'")
+    one = run_command(
+        "scripts/chat.py", f"ckpt_path={chat_checkpoint}", "text='hello, how are you'"
+    )
     assert one.returncode == 0, one.stderr
     assert len(one.stdout.strip().splitlines()) == 1
     questions = tmp_path / "questions.txt"
     questions.write_text("hello\n\nwhat is your name\nwho are you\n")
-    many = run_cli(
+    many = run_command(
         "scripts/chat.py", f"ckpt_path={chat_checkpoint}", f"input_file={questions}", "beam_size=3"
     )
     assert many.returncode == 0, many.stderr
@@ -163,7 +167,7 @@ def test_chat_replies_to_a_text_and_to_each_line_of_a_file(chat_checkpoint: Path
 
 
 def test_chat_notes_characters_the_model_never_saw_and_still_replies(chat_checkpoint: Path):
-    result = run_cli("scripts/chat.py", f"ckpt_path={chat_checkpoint}", stdin="Жук hello\n")
+    result = run_command("scripts/chat.py", f"ckpt_path={chat_checkpoint}", stdin="Жук hello\n")
     assert result.returncode == 0 and len(result.stdout.splitlines()) == 1
     assert "note: the model never saw 'Ж', 'к', 'у' in 'Жук hello'" in result.stderr
     assert "Traceback" not in result.stderr
@@ -171,23 +175,24 @@ def test_chat_notes_characters_the_model_never_saw_and_still_replies(chat_checkp
 
 def test_chat_and_generate_refuse_each_others_checkpoints(chat_checkpoint: Path, trained_run):
     _, char_run = trained_run
-    chat = run_cli(
+    chat = run_command(
         "scripts/chat.py", f"ckpt_path={char_run / 'checkpoints' / 'last.ckpt'}", "text=hello"
     )
     assert chat.returncode == 1 and "is not a seq2seq checkpoint" in chat.stderr
-    generate = run_cli("scripts/generate.py", f"ckpt_path={chat_checkpoint}")
+    generate = run_command("scripts/generate.py", f"ckpt_path={chat_checkpoint}")
     assert generate.returncode == 1 and "is not a char_lm checkpoint" in generate.stderr
 
 
 def test_chat_takes_text_or_a_file_but_not_both(chat_checkpoint: Path, tmp_path: Path):
     questions = tmp_path / "q.txt"
     questions.write_text("hello\n")
-    result = run_cli(
+    result = run_command(
         "scripts/chat.py", f"ckpt_path={chat_checkpoint}", "text=hi", f"input_file={questions}"
     )
     assert result.returncode == 1 and "not both" in result.stderr
 
 
+@pytest.mark.slow
 def test_chat_replies_to_each_line_of_standard_input_and_needs_no_quoting(
     chat_checkpoint: Path,
 ):

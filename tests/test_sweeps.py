@@ -6,25 +6,31 @@ from pathlib import Path
 import optuna
 import pytest
 import yaml
-from conftest import SMALL, compose_train, run_cli
+from conftest import SMALL, built_once, compose_train, run_cli, run_command
 
 from rnnlab.cli import CONFIG_DIR
 from rnnlab.threads import available_cores
 
+# Every test here trains, resumes or sweeps through the real commands.
+pytestmark = pytest.mark.slow
+
 SMALL_DATA_ONLY = [o for o in SMALL if not o.startswith("model.")]
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def sweep(tmp_path_factory, data_dir: Path):
     """`train.py -m model=rnn,gru model.hidden_size=-1,32`: four jobs,
     the two with a negative size fail."""
-    root = tmp_path_factory.mktemp("sweep")
-    result = run_cli(
-        "train.py", "-m", "model=rnn,gru", "model.hidden_size=-1,32", f"paths.root_dir={root}",
-        f"paths.data_dir={data_dir}", *SMALL_DATA_ONLY, "model.embedding_dim=16",
-    )  # fmt: skip
-    (sweep_dir,) = (root / "logs" / "char_lm" / "multiruns").iterdir()
-    return result, sweep_dir
+
+    def run_sweep(root: Path):
+        result = run_command(
+            "train.py", "-m", "model=rnn,gru", "model.hidden_size=-1,32", f"paths.root_dir={root}",
+            f"paths.data_dir={data_dir}", *SMALL_DATA_ONLY, "model.embedding_dim=16",
+        )  # fmt: skip
+        (sweep_dir,) = (root / "logs" / "char_lm" / "multiruns").iterdir()
+        return result, sweep_dir
+
+    return built_once(tmp_path_factory, "sweep", run_sweep)
 
 
 def test_a_sweep_runs_every_job_into_its_own_directory(sweep):

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 import torch
-from conftest import SMALL, compose_train, run_cli
+from conftest import SMALL, compose_train, run_command
 from tensorboard.backend.event_processing.event_accumulator import EventAccumulator
 
 from rnnlab.notices import IGNORED_INFO
@@ -88,15 +88,16 @@ def test_generate_continues_the_prompt_repeatably(trained_run):
         "temperature=0.8",
         "seed=1",
     )
-    first, second = run_cli(*args), run_cli(*args)
+    first, second = run_command(*args), run_command(*args)
     assert first.returncode == 0, first.stderr
     text = first.stdout.rstrip("\n")
     assert text.startswith("The quick br") and len(text) == 80
     assert first.stdout == second.stdout
 
 
+@pytest.mark.slow
 def test_multirun_trains_one_job_per_cell(tmp_path: Path, data_dir: Path):
-    result = run_cli(
+    result = run_command(
         "train.py",
         "-m",
         "model=rnn,gru",
@@ -138,7 +139,9 @@ def test_user_mistakes_end_in_one_line_without_a_traceback(
 ):
     if "trainer=gpu" in args and torch.cuda.is_available():
         pytest.skip("this machine has a GPU, so trainer=gpu is no mistake here")
-    result = run_cli(*args, f"paths.root_dir={tmp_path}" if args[0] == "train.py" else "device=cpu")
+    result = run_command(
+        *args, f"paths.root_dir={tmp_path}" if args[0] == "train.py" else "device=cpu"
+    )
     assert result.returncode == 1
     assert message in result.stderr
     assert "Traceback" not in result.stderr
@@ -146,7 +149,7 @@ def test_user_mistakes_end_in_one_line_without_a_traceback(
 
 def test_generate_refuses_prompt_characters_the_model_never_saw(trained_run):
     _, run_dir = trained_run
-    result = run_cli(
+    result = run_command(
         "scripts/generate.py",
         f"ckpt_path={run_dir / 'checkpoints' / 'last.ckpt'}",
         "prompt='The quick br☃'",
@@ -157,7 +160,7 @@ def test_generate_refuses_prompt_characters_the_model_never_saw(trained_run):
 def test_generate_refuses_a_file_that_is_not_a_checkpoint(tmp_path: Path):
     bogus = tmp_path / "model.ckpt"
     bogus.write_bytes(b"not a checkpoint")
-    result = run_cli("scripts/generate.py", f"ckpt_path={bogus}")
+    result = run_command("scripts/generate.py", f"ckpt_path={bogus}")
     assert (
         result.returncode == 1
         and "is not a checkpoint this project can load safely" in result.stderr

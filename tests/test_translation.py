@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 import torch
-from conftest import FEW_STEPS, compose_train, run_cli
+from conftest import FEW_STEPS, built_once, compose_train, run_command, trained
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -246,8 +246,9 @@ TINY = [
 ]
 
 
+@pytest.mark.slow
 def test_experiment_number_translation_trains_and_replies_in_german(tmp_path: Path):
-    result = run_cli(
+    result = run_command(
         "train.py", "experiment=number_translation", f"paths.root_dir={tmp_path}",
         "data.count=300", *TINY,
     )  # fmt: skip
@@ -255,14 +256,18 @@ def test_experiment_number_translation_trains_and_replies_in_german(tmp_path: Pa
     assert "ninety-six ->" in result.stdout and "test/chrf" in result.stdout
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def tatoeba_checkpoint(tmp_path_factory) -> Path:
     """A small attention model that has learned the Tatoeba-style pairs by heart."""
-    root = tmp_path_factory.mktemp("tatoeba")
-    result = run_cli(
-        "train.py",
+    result, run_dir = built_once(tmp_path_factory, "tatoeba", train_on_tatoeba)
+    assert "I'm home. -> Je suis à la maison." in result.stdout  # the end-of-run demo
+    return run_dir / "checkpoints" / "last.ckpt"
+
+
+def train_on_tatoeba(root: Path):
+    return trained(
+        root,
         "model=seq2seq_attn",
-        f"paths.root_dir={root}",
         f"data.path={write_tatoeba(root / 'fra.txt')}",
         "data.tokenizer=bpe",
         "data.batch_size=8",
@@ -275,16 +280,13 @@ def tatoeba_checkpoint(tmp_path_factory) -> Path:
         "trainer.num_sanity_val_steps=0",
         "~callbacks.progress_bar",
         'sample.seq2seq.texts=["I\'m home."]',
+        task="seq2seq",
     )
-    assert result.returncode == 0, result.stderr[-3000:]
-    assert "I'm home. -> Je suis à la maison." in result.stdout  # the end-of-run demo
-    (run_dir,) = (root / "logs" / "seq2seq" / "runs").iterdir()
-    return run_dir / "checkpoints" / "last.ckpt"
 
 
 def test_chat_on_a_tatoeba_checkpoint_prints_cased_punctuated_french(tatoeba_checkpoint: Path):
     typed = "I'm home.\nWhere's Tom?\n"
-    result = run_cli("scripts/chat.py", f"ckpt_path={tatoeba_checkpoint}", stdin=typed)
+    result = run_command("scripts/chat.py", f"ckpt_path={tatoeba_checkpoint}", stdin=typed)
     assert result.returncode == 0, result.stderr
     assert result.stdout.splitlines() == ["Je suis à la maison.", "Où est Tom ?"]
 
@@ -294,7 +296,7 @@ def test_continuing_a_checkpoint_with_another_tokenizer_is_refused(
 ):
     runs = tatoeba_checkpoint.parents[2]
     before = sorted(runs.iterdir())
-    result = run_cli(
+    result = run_command(
         "train.py",
         "model=seq2seq_attn",
         f"paths.root_dir={runs.parents[2]}",
