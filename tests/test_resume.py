@@ -160,6 +160,10 @@ def test_a_non_finite_loss_stops_the_run_naming_the_step(tmp_path, data_dir):
     assert last["global_step"] == 2 and torch.isfinite(last["state_dict"]["net.head.bias"]).all()
 
 
+def default_interrupt() -> None:
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 @pytest.mark.parametrize(("signum", "code"), [(signal.SIGINT, 130), (signal.SIGTERM, 143)])
 def test_a_signal_during_training_writes_a_checkpoint_that_resumes(
     tmp_path, data_dir, signum, code
@@ -174,6 +178,9 @@ def test_a_signal_during_training_writes_a_checkpoint_that_resumes(
         [sys.executable, "train.py", *args], cwd=REPO,
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
         env={**os.environ, "PYTHONUNBUFFERED": "1"},
+        # As from a terminal: a suite started in the background (`make test &`, nohup) ignores
+        # SIGINT, and its children would inherit that.
+        preexec_fn=default_interrupt,
     )  # fmt: skip
     deadline = time.monotonic() + 120
     while (
