@@ -258,6 +258,28 @@ CASES = {
         ["ckpt_path={damaged}/no-weights.ckpt"],
         "holds no weights (state_dict)",
     ),
+    "unknown optimized metric": (
+        "train.py",
+        ["optimized_metric=val/nonexistent"],
+        "optimized_metric='val/nonexistent' is not a metric the char_lm model logs; choose one "
+        "of val/loss, val/bpc, val/ppl, test/loss, test/bpc, test/ppl.",
+    ),
+    "unknown monitored metric": (
+        "train.py",
+        ["model=seq2seq", "callbacks.model_checkpoint.monitor=val/bpc"],
+        "callbacks.model_checkpoint.monitor='val/bpc' is not a metric the seq2seq model logs",
+    ),
+    "data folder under a file": (
+        "train.py",
+        ["paths.data_dir={bad}/notes.ckpt/data"],
+        "Cannot write the prepared-data folder {bad}/notes.ckpt/data: {bad}/notes.ckpt is a file, "
+        "not a folder; set paths.data_dir to a writable place.",
+    ),
+    "study under a file": (
+        "train.py",
+        ["hparams_search=char_lm_optuna", "hydra.sweeper.storage=sqlite:///{bad}/notes.ckpt/s.db"],
+        "is a file, not a folder; set hydra.sweeper.storage to a writable place.",
+    ),
     "missing checkpoint setting": (
         "scripts/generate.py",
         [],
@@ -283,6 +305,10 @@ BEFORE_ANY_DIRECTORY = {
     "zero decoder length",
     "unknown tokenizer",
     "vocabulary without room for the special tokens",
+    "unknown optimized metric",
+    "unknown monitored metric",
+    "data folder under a file",
+    "study under a file",
 }
 
 
@@ -322,9 +348,9 @@ def run_case(run, case: str, values: dict[str, Path], data_dir: Path, tmp_path: 
     return run(command, *arguments)
 
 
-def assert_refused(case: str, result, tmp_path: Path) -> None:
+def assert_refused(case: str, result, tmp_path: Path, values: dict[str, Path]) -> None:
     """Exit status 1, the case's message, no traceback, and nothing half-written."""
-    message = CASES[case][2]
+    message = CASES[case][2].format(**values)
     assert result.returncode == 1, result.stdout[-2000:] + result.stderr[-2000:]
     assert message in result.stderr, result.stderr[-2000:]
     assert "Traceback" not in result.stderr
@@ -361,7 +387,8 @@ def test_bad_input_ends_in_one_clear_line(
     case: str, values: dict[str, Path], data_dir: Path, tmp_path: Path
 ):
     skip_hydra_reports_under_a_tracer(case)
-    assert_refused(case, run_case(run_command, case, values, data_dir, tmp_path), tmp_path)
+    result = run_case(run_command, case, values, data_dir, tmp_path)
+    assert_refused(case, result, tmp_path, values)
 
 
 # One case of each command and of each way a command fails: refused by the settings check
@@ -383,11 +410,25 @@ def test_a_process_ends_with_status_1_and_one_line(
 ):
     skip_hydra_reports_under_a_tracer(case)  # coverage follows the command into its process
     result = run_case(run_cli, case, values, data_dir, tmp_path)
-    assert_refused(case, result, tmp_path)
+    assert_refused(case, result, tmp_path, values)
     if case not in HYDRA_REPORTS:  # Hydra's own report lists the options on lines of its own
         # It ends in the one line (Lightning may note the seed before it).
         last = result.stderr.strip().splitlines()[-1]
-        assert last.startswith("error: ") and CASES[case][2] in last, result.stderr
+        assert last.startswith("error: ") and CASES[case][2].format(**values) in last
+
+
+def test_a_comparison_folder_under_a_file_is_refused_before_anything_is_read(
+    bad: Path, trained_run, capsys
+):
+    from rnnlab.compare import main
+
+    with pytest.raises(SystemExit) as stopped:
+        main([str(trained_run[1]), "--out", f"{bad}/notes.ckpt/comparison"])
+    assert stopped.value.code == 1
+    assert capsys.readouterr().err == (
+        f"error: Cannot write the comparison's folder {bad}/notes.ckpt/comparison: "
+        f"{bad}/notes.ckpt is a file, not a folder; set --out to a writable place.\n"
+    )
 
 
 def test_the_truncated_dump_is_really_truncated(bad: Path):

@@ -13,7 +13,12 @@ from lightning.pytorch.callbacks import RichModelSummary
 from lightning.pytorch.demos.boring_classes import BoringModel
 from lightning.pytorch.loggers import TensorBoardLogger
 
-from rnnlab.lightning_internals import batches_done_this_epoch, failed_job_error, is_logging_step
+from rnnlab.lightning_internals import (
+    ProgressBar,
+    batches_done_this_epoch,
+    failed_job_error,
+    is_logging_step,
+)
 from rnnlab.notices import IGNORED_INFO, LIGHTNING_INFO_LOGGER, silence_lightning_notices
 
 
@@ -80,3 +85,18 @@ def test_the_notices_a_user_cannot_act_on_are_silenced_and_the_rest_kept(tmp_pat
     assert any("GPU available" in line for line in lines)  # the logger is the one filtered
     for pattern in IGNORED_INFO:
         assert not any(re.search(pattern, line) for line in lines), pattern
+
+
+@pytest.mark.parametrize(
+    ("max_epochs", "shown"), [(-1, "Epoch 6"), (None, "Epoch 6"), (10, "Epoch 6/9")]
+)
+def test_the_progress_bar_shows_an_epoch_count_only_when_epochs_limit_the_run(
+    max_epochs, shown, tmp_path
+):
+    bar = ProgressBar()
+    trainer = L.Trainer(
+        default_root_dir=tmp_path, callbacks=[bar], max_epochs=max_epochs, max_steps=100,
+        logger=False,
+    )  # fmt: skip
+    bar.setup(trainer, BoringModel(), "fit")
+    assert bar._get_train_description(6).strip() == shown

@@ -199,3 +199,5 @@ def test_a_signal_during_training_writes_a_checkpoint_that_resumes(
     resumed = run_cli("train.py", *args[:-1], f"trainer.max_steps={step + 3}", "resume=auto")
     assert resumed.returncode == 0, resumed.stderr[-2000:]
     assert f"(step {step})" in resumed.stdout + resumed.stderr
+    # Lightning loaded the interrupted checkpoint as plain data, as rnnlab read it.
+    assert "weights_only" not in resumed.stdout + resumed.stderr

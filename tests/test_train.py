@@ -42,6 +42,13 @@ def test_a_run_prints_metrics_sample_and_paths_and_writes_checkpoints_and_dashbo
     # Quiet: none of the notices rnnlab.notices silences (the litlogger tip comes with every run).
     lines = (out + result.stderr).splitlines()
     assert not [line for line in lines if "litlogger" in line or QUIETED.search(line)]
+    # The best checkpoint is loaded for the final validation and test as plain data.
+    assert "weights_only" not in out + result.stderr
+    # The first screen: the layers without the metric containers, no FLOPs that were never
+    # counted; the lecture's early sample as the run reaches its step (2 here, 100 by default).
+    assert "stage_metrics" not in out and "FLOPs" not in out
+    assert "Total params" in out and "net.rnn" in out
+    assert "Sample at step 2" in out
     assert (run_dir / ".hydra" / "config.yaml").is_file()
     checkpoints = {p.name for p in (run_dir / "checkpoints").iterdir()}
     assert "last.ckpt" in checkpoints and any(name.startswith("step") for name in checkpoints)
@@ -93,6 +100,22 @@ def test_generate_continues_the_prompt_repeatably(trained_run):
     text = first.stdout.rstrip("\n")
     assert text.startswith("The quick br") and len(text) == 80
     assert first.stdout == second.stdout
+
+
+def test_the_end_of_run_sample_is_what_generate_gives_at_its_seed(trained_run):
+    """So the README's sample is what `make train` prints at the same commit."""
+    _, run_dir = trained_run
+    events = EventAccumulator(str(run_dir / "tensorboard"), size_guidance={"tensors": 0}).Reload()
+    (final,) = events.Tensors("samples/final/text_summary")
+    sample = final.tensor_proto.string_val[0].decode().removeprefix("```\n").removesuffix("\n```")
+    (best,) = (run_dir / "checkpoints").glob("step*.ckpt")
+    settings = compose_train(run_dir).sample.char_lm
+    assert settings.seed == 0
+    generated = run_command(
+        "scripts/generate.py", f"ckpt_path={best}", f"prompt={settings.prompt}",
+        "length=40", f"temperature={settings.temperature}", f"seed={settings.seed}",
+    )  # fmt: skip
+    assert generated.stdout.rstrip("\n") == sample
 
 
 @pytest.mark.slow

@@ -62,7 +62,15 @@ def require_task(checkpoint: dict, task: str, path: str | Path) -> None:
 
 
 def require_device(device: str) -> None:
-    """Raise a UserError when `device` names a CUDA GPU and there is none."""
+    """Raise a UserError when torch does not know `device`, or it names a CUDA GPU and there is
+    none."""
+    try:
+        torch.device(device)
+    except (RuntimeError, ValueError):
+        raise UserError(
+            f"device={device!r} is not a device torch knows; use device=cpu or device=cuda "
+            "(cuda:<n> for one GPU of several)."
+        ) from None
     if device.startswith("cuda") and not torch.cuda.is_available():
         raise UserError(
             f"device={device} needs a CUDA GPU and this machine has none; use device=cpu."

@@ -6,6 +6,7 @@ import functools
 import os
 import shutil
 import sys
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -14,6 +15,7 @@ from hydra.experimental.callback import Callback
 from omegaconf import DictConfig, OmegaConf
 
 from rnnlab.errors import NonFiniteLoss, UserError
+from rnnlab.studies import make_study_directory, study_file
 
 MIN_FREE_MB = 200  # below this a run would fail mid-way writing checkpoints
 
@@ -46,23 +48,31 @@ def in_multirun() -> bool:
     return HydraConfig.initialized() and HydraConfig.get().mode == RunMode.MULTIRUN
 
 
-def check_writable(directory: Path, setting: str = "paths.root_dir") -> None:
+def check_writable(
+    directory: Path, setting: str = "paths.root_dir", what: str = "the output directory"
+) -> None:
     """Raise a UserError unless `directory` can be created and written, with room for checkpoints.
 
-    It tries for real (create the directory, write a probe file): permission bits alone do
-    not stop root.
+    Nothing is created: the nearest folder on the path that exists must be a folder, take a
+    temporary file (a real try: permission bits alone do not stop root) and have room.
     """
+    existing = Path(os.path.abspath(directory))
+    while not existing.exists() and existing != existing.parent:
+        existing = existing.parent
+    if not existing.is_dir():
+        raise UserError(
+            f"Cannot write {what} {directory}: {existing} is a file, not a folder; "
+            f"set {setting} to a writable place."
+        )
     try:
-        directory.mkdir(parents=True, exist_ok=True)
-        probe = directory / f".write-probe-{os.getpid()}"
-        probe.write_bytes(b"")
-        probe.unlink()
+        with tempfile.TemporaryFile(dir=existing):
+            pass
     except OSError as err:
         raise UserError(
-            f"Cannot write the output directory {directory} ({err.strerror}); "
+            f"Cannot write {what} {directory} ({err.strerror} in {existing}); "
             f"set {setting} to a writable place."
         ) from None
-    free_mb = shutil.disk_usage(directory).free // 2**20
+    free_mb = shutil.disk_usage(existing).free // 2**20
     if free_mb < MIN_FREE_MB:
         raise UserError(
             f"The disk holding {directory} has {free_mb} MB free, "
@@ -71,17 +81,32 @@ def check_writable(directory: Path, setting: str = "paths.root_dir") -> None:
         )
 
 
+def writable_paths(config: DictConfig, directory: str) -> list[tuple[Path, str, str]]:
+    """(path, the setting that names it, what it is) for every folder a train run writes:
+    its run or sweep directory, the prepared-data cache and, in a sweep, the study's file."""
+    paths = [
+        (Path(directory), "paths.root_dir", "the output directory"),
+        (Path(config.paths.data_dir), "paths.data_dir", "the prepared-data folder"),
+    ]
+    study = study_file(config.hydra.sweeper.get("storage"))
+    if study is not None:
+        paths.append((study.parent, "hydra.sweeper.storage", "the study's folder"))
+    return paths
+
+
 class StartCheck(Callback):
     """Before Hydra creates a run (or sweep) directory: every setting checked against its
-    declaration (rnnlab.settings), then the directory checked writable. A mistake is one line
-    and exit status 1, and nothing is written. A sweep's swept values are checked by each job."""
+    declaration (rnnlab.settings), then every folder the run writes checked writable. A mistake
+    is one line and exit status 1, and nothing is written. A sweep's swept values are checked by
+    each job."""
 
     def _check(self, config: DictConfig, directory: str) -> None:
         from rnnlab.settings import check_train_config  # imports torch: only when a run starts
 
         try:
             check_train_config(config)
-            check_writable(Path(directory))
+            for path, setting, what in writable_paths(config, directory):
+                check_writable(path, setting, what)
         except UserError as err:
             print(f"error: {err}", file=sys.stderr)
             raise SystemExit(1) from None
@@ -91,8 +116,6 @@ class StartCheck(Callback):
 
     def on_multirun_start(self, config: DictConfig, **kwargs: Any) -> None:
         self._check(config, config.hydra.sweep.dir)
-        from rnnlab.studies import make_study_directory
-
         make_study_directory(config.hydra.sweeper.get("storage"))
 
 

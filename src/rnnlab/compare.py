@@ -19,7 +19,7 @@ from pathlib import Path
 
 import yaml
 
-from rnnlab.cli import report_user_errors
+from rnnlab.cli import check_writable, report_user_errors
 from rnnlab.errors import UserError
 from rnnlab.plots import curves_figure, plt
 
@@ -160,9 +160,10 @@ def compare_runs(
 ) -> tuple[Path, Path]:
     """Write `comparison.png` and `comparison.md` to `out` (default: the first path);
     return their paths."""
+    out = out or paths[0]
+    check_writable(out, "--out", "the comparison's folder")
     runs = find_runs(paths)
     metric = choose_metric(runs, metric)
-    out = out or paths[0]
     out.mkdir(parents=True, exist_ok=True)
     png, markdown = out / "comparison.png", out / "comparison.md"
     figure = curves_figure([curve(run, metric) for run in runs], metric)

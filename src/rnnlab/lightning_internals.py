@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import lightning as L
 from hydra.core.utils import JobReturn
+from lightning.pytorch.callbacks import RichProgressBar
 
 
 def is_logging_step(trainer: L.Trainer) -> bool:
@@ -37,3 +38,21 @@ def failed_job_error(job_return: JobReturn) -> BaseException | None:
     Checked against hydra-core 1.3.2.
     """
     return job_return._return_value
+
+
+class ProgressBar(RichProgressBar):
+    """Lightning's Rich progress bar, whose training bar reads "Epoch <n>/<max_epochs - 1>":
+    "Epoch 6/-2" in a run limited by steps (max_epochs=-1). Here such a run shows "Epoch <n>"
+    alone; a run limited by epochs shows the count as Lightning does.
+
+    Overrides `_get_train_description`, the one place the bar builds that text: no public
+    setting changes it. Checked against Lightning 2.5 and 2.6.
+    """
+
+    def _get_train_description(self, current_epoch: int) -> str:
+        description = f"Epoch {current_epoch}"
+        max_epochs = self.trainer.max_epochs
+        if max_epochs is not None and max_epochs > 0:
+            description += f"/{max_epochs - 1}"
+        # As Lightning pads it: the bars below it do not shift when the description changes.
+        return f"{description:{len(self.validation_description)}}"

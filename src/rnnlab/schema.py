@@ -72,6 +72,8 @@ MAX_SAMPLE_LENGTH = 100_000
 MAX_SAMPLES = 1_024
 SampleLength = Annotated[int, Range(ge=1, le=MAX_SAMPLE_LENGTH)]  # characters, prompt included
 SampleCount = Annotated[int, Range(ge=1, le=MAX_SAMPLES)]
+# What torch's random generators take (Generator.manual_seed): a 64-bit number, signed or not.
+Seed = Annotated[int, Range(ge=-(2**63), le=2**64 - 1)]
 
 
 def _number(value: float) -> str:
@@ -105,8 +107,9 @@ def _members(annotation: Any) -> list[Any]:
 def matches(value: Any, annotation: Any) -> bool:
     """Whether `value` (plain config data) is of the annotated type, ranges included.
 
-    Types this project cannot judge (classes such as Lightning's Accelerator) accept anything:
-    the class that receives the value checks it.
+    Types this project cannot judge (classes such as Lightning's Accelerator) accept a single
+    value, which the class that receives it checks, or a mapping that Hydra builds into an object
+    (it has a `_target_`); a plain list or mapping cannot become such an object.
     """
     bare, ranges = _strip(annotation)
     if typing.get_origin(bare) in (typing.Union, types.UnionType):
@@ -133,7 +136,10 @@ def matches(value: Any, annotation: Any) -> bool:
             return False
         (item,) = typing.get_args(bare)[:1] or (Any,)
         return all(matches(v, item) for v in value)
-    return True  # a class of its own (a timedelta, an Accelerator...): its receiver checks
+    # A class of its own (a timedelta, an Accelerator...): its receiver checks the value.
+    if isinstance(value, (Mapping, DictConfig)):
+        return "_target_" in value
+    return not isinstance(value, (list, tuple, ListConfig))
 
 
 def describe(annotation: Any) -> str:

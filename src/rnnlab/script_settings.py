@@ -6,7 +6,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Annotated, Literal
 
-from rnnlab.schema import Count, NonNegative, NonNegativeInt, Range, SampleCount, SampleLength
+from rnnlab.schema import (
+    Count,
+    NonNegative,
+    NonNegativeInt,
+    Range,
+    SampleCount,
+    SampleLength,
+    Seed,
+)
 
 
 @dataclass
@@ -19,7 +27,7 @@ class GenerateSettings:
     temperature: NonNegative
     top_k: NonNegativeInt
     num_samples: SampleCount
-    seed: int | None
+    seed: Seed | None
     device: str
 
 

@@ -10,7 +10,9 @@ the run starts.
 from __future__ import annotations
 
 import dataclasses
+import logging
 import os
+import warnings
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Annotated, Any, Literal
@@ -18,10 +20,11 @@ from typing import Annotated, Any, Literal
 import hydra
 import lightning as L
 import torch
-from lightning.pytorch.callbacks import ModelCheckpoint, RichModelSummary, RichProgressBar
-from omegaconf import DictConfig
+from lightning.pytorch.callbacks import ModelCheckpoint, RichModelSummary, RichProgressBar, Timer
+from omegaconf import DictConfig, OmegaConf
 
 from rnnlab.errors import UserError
+from rnnlab.notices import LIGHTNING_INFO_LOGGER
 from rnnlab.schema import (
     Count,
     NonNegative,
@@ -110,6 +113,12 @@ LIMITS: dict[type, type] = {
 }
 
 
+def limits_of(target: Callable | type) -> type | None:
+    """The limits of `target`'s settings: its own, or those of the class it extends."""
+    bases = target.__mro__ if isinstance(target, type) else (target,)
+    return next((LIMITS[base] for base in bases if base in LIMITS), None)
+
+
 def _target_of(node: Any) -> type | None:
     target = node.get("_target_") if isinstance(node, DictConfig) else None
     if not target:
@@ -151,7 +160,7 @@ def declarations(cfg: DictConfig) -> list[Declaration]:
         found.append(Declaration(f"model.{part}", node, _target_of(node)))
     found = [d for d in found if d.target is not None]
     for i, d in enumerate(found):
-        limits = OptimizerLimits if d.key == "model.optimizer" else LIMITS.get(d.target)
+        limits = OptimizerLimits if d.key == "model.optimizer" else limits_of(d.target)
         if d.extra is None and limits is not None:
             found[i] = dataclasses.replace(d, extra=limits)
     return found
@@ -193,7 +202,85 @@ def check_train_config(cfg: DictConfig) -> None:
         )
     check_schedule(cfg.model)  # first: it names where a bad T_max comes from
     check_optimisation(cfg.model)
-    check_accelerator(cfg.trainer)
+    check_accelerator(cfg.trainer)  # first: it names the fix (trainer=cpu)
+    check_trainer(cfg.trainer)
+    check_metric_names(cfg)
+
+
+# Settings of the trainer node that the dry build leaves out: where the run writes (known once
+# Hydra has made the run directory), and nothing that would reach a logger or write a file.
+NOT_BUILT = {"_target_", "default_root_dir"}
+QUIET_BUILD = {
+    "logger": False,
+    "callbacks": [],
+    "enable_checkpointing": False,
+    "enable_progress_bar": False,
+    "enable_model_summary": False,
+}
+
+
+def check_trainer(trainer_cfg: DictConfig) -> None:
+    """Build the Trainer once from the run's settings, as the optimiser is built above, so that
+    Lightning's own checks (devices=0, an unknown strategy or precision, a malformed max_time)
+    speak before anything is prepared or written. Its complaint becomes one sentence naming the
+    setting: the one that Lightning refuses on its own, found by building with each alone."""
+    trainer_class = hydra.utils.get_class(trainer_cfg._target_)
+    settings = {key: trainer_cfg[key] for key in trainer_cfg if key not in NOT_BUILT}
+    settings = OmegaConf.to_container(OmegaConf.create(settings), resolve=True)
+    complaint = _trainer_complaint(trainer_class, settings)
+    if complaint is None:
+        check_max_time(settings.get("max_time"))
+        return
+    culprits = [key for key in settings if _trainer_complaint(trainer_class, {key: settings[key]})]
+    named = " and ".join(f"trainer.{key}={settings[key]!r}" for key in culprits)
+    raise UserError(
+        f"Lightning refuses {named or 'the trainer settings'}: {complaint}; "
+        f"change {'it' if len(culprits) == 1 else 'them'}."
+    )
+
+
+def _trainer_complaint(trainer_class: type, settings: dict[str, Any]) -> str | None:
+    """The first sentence of what building the Trainer with `settings` raises, or None."""
+    info = logging.getLogger(LIGHTNING_INFO_LOGGER)
+    level = info.level
+    info.setLevel(logging.WARNING)  # the run itself says which devices it found, once
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            trainer_class(**{**settings, **QUIET_BUILD})
+    except Exception as err:
+        return _first_line(err).split(". ")[0]
+    finally:
+        info.setLevel(level)
+    return None
+
+
+def check_max_time(max_time: Any) -> None:
+    """Lightning takes any duration for `max_time`, even none at all: a run that may not train
+    is a mistake."""
+    if max_time is not None and Timer(duration=max_time).time_remaining() <= 0:
+        raise UserError(
+            f"trainer.max_time={max_time!r} leaves no time to train; give a positive duration "
+            "(DD:HH:MM:SS, e.g. 00:00:10:00) or null for none."
+        )
+
+
+def check_metric_names(cfg: DictConfig) -> None:
+    """`optimized_metric` (read after the final validation and test) and every callback's
+    `monitor` (read during training) name a metric the model's task declares it logs."""
+    task = hydra.utils.get_class(cfg.model._target_)
+    logged = task.logged_metrics()
+    evaluated = logged["val"] + logged["test"]
+    uses = [("optimized_metric", cfg.get("optimized_metric"), evaluated)]
+    for key, callback in (cfg.get("callbacks") or {}).items():
+        if callback and callback.get("monitor") is not None:
+            uses.append((f"callbacks.{key}.monitor", callback.monitor, logged["train"] + evaluated))
+    for setting, name, known in uses:
+        if name is not None and name not in known:
+            raise UserError(
+                f"{setting}={name!r} is not a metric the {task.task} model logs; "
+                f"choose one of {', '.join(known)}."
+            )
 
 
 def check_accelerator(trainer_cfg: DictConfig) -> None:

@@ -17,11 +17,19 @@ from rnnlab.schema import Count
 SQLITE_PREFIX = "sqlite:///"
 
 
-def make_study_directory(storage: Any) -> None:
-    """Create the folder of a study kept in SQLite (`hydra.sweeper.storage`): SQLite creates the
-    file, not its folder. Other storages (database URLs) are left to Optuna."""
+def study_file(storage: Any) -> Path | None:
+    """The file of a study kept in SQLite (`hydra.sweeper.storage`); None for other storages
+    (database URLs, which Optuna reaches) and for a study kept in memory."""
     if isinstance(storage, str) and storage.startswith(SQLITE_PREFIX):
-        Path(storage.removeprefix(SQLITE_PREFIX)).parent.mkdir(parents=True, exist_ok=True)
+        return Path(storage.removeprefix(SQLITE_PREFIX))
+    return None
+
+
+def make_study_directory(storage: Any) -> None:
+    """Create the folder of a study kept in SQLite: SQLite creates the file, not its folder."""
+    study = study_file(storage)
+    if study is not None:
+        study.parent.mkdir(parents=True, exist_ok=True)
 
 
 def plain(params: Any) -> dict[str, Any]:

@@ -1,21 +1,26 @@
-"""Write sampled continuations of a prompt to TensorBoard's text tab while a model trains."""
+"""Sampled continuations of a prompt while a model trains: in TensorBoard's text tab, and in the
+terminal at the steps the lecture compares."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 
 import lightning as L
+from rich import get_console
+from rich.panel import Panel
 
 from rnnlab.dashboard import code_block, tensorboard_writer
 from rnnlab.models.char_lm import CharLanguageModel
 from rnnlab.models.task import require_task
-from rnnlab.schema import NonNegative, NonNegativeInt, SampleLength
+from rnnlab.schema import NonNegative, NonNegativeInt, SampleLength, Seed
 
 
 class TextSamples(L.Callback):
     """Continue `prompt` to `length` characters at the given global steps and after each validation.
 
-    The defaults give the lecture's "100 iterations" vs "2000 iterations" comparison.
+    The defaults give the lecture's "100 iterations" vs "2000 iterations" comparison: the samples
+    at `at_steps` are also printed in the terminal, above the progress bar, so the model is seen
+    learning to spell while it trains.
     """
 
     def __init__(
@@ -26,7 +31,7 @@ class TextSamples(L.Callback):
         top_k: NonNegativeInt = 0,
         at_steps: Sequence[NonNegativeInt] = (100, 2000),
         every_validation: bool = True,
-        seed: int = 0,
+        seed: Seed = 0,
     ):
         self.prompt, self.length, self.temperature, self.top_k = prompt, length, temperature, top_k
         self.at_steps = set(at_steps)
@@ -37,22 +42,27 @@ class TextSamples(L.Callback):
     def setup(self, trainer: L.Trainer, module: L.LightningModule, stage: str) -> None:
         require_task(module, CharLanguageModel, "callbacks.text_samples")
 
-    def _write(self, trainer: L.Trainer, module: L.LightningModule) -> None:
+    def _write(self, trainer: L.Trainer, module: L.LightningModule, show: bool = False) -> None:
+        """Sample once per step, on rank 0: to TensorBoard where it logs, and to the terminal
+        when `show`."""
         writer = tensorboard_writer(trainer)
         step = trainer.global_step
-        if writer is None or step == self._last_step:  # no writer on ranks other than 0
+        if not trainer.is_global_zero or step == self._last_step or not (writer or show):
             return
         self._last_step = step
         (text,) = module.sample(
             self.prompt, self.length, self.temperature, self.top_k, seed=self.seed
         )
-        writer.add_text(
-            f"samples/{self.prompt}", f"step {step}:\n\n{code_block(text)}", global_step=step
-        )
+        if writer is not None:
+            writer.add_text(
+                f"samples/{self.prompt}", f"step {step}:\n\n{code_block(text)}", global_step=step
+            )
+        if show:  # Rich's console: Lightning's progress bar draws on it and stays below
+            get_console().print(Panel(text, title=f"Sample at step {step}", title_align="left"))
 
     def on_train_batch_end(self, trainer, module, outputs, batch, batch_idx) -> None:
         if trainer.global_step in self.at_steps:
-            self._write(trainer, module)
+            self._write(trainer, module, show=True)
 
     def on_validation_end(self, trainer, module) -> None:
         if self.every_validation and not trainer.sanity_checking:

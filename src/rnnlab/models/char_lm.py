@@ -22,6 +22,7 @@ from rnnlab.schema import (
     NonNegative,
     NonNegativeInt,
     SampleLength,
+    Seed,
 )
 
 
@@ -36,6 +37,8 @@ class CharLanguageModel(TaskModule):
     task = "char_lm"
     throughput_unit = "chars"
     progress_metric = "bpc"
+    evaluation_metrics = ("loss", "bpc", "ppl")
+    training_metrics = ("loss", "bpc")
 
     def __init__(
         self,
@@ -141,6 +144,8 @@ class CharLanguageModel(TaskModule):
         length: SampleLength = 400,
         temperature: NonNegative = 0.8,
         top_k: NonNegativeInt = 0,
+        seed: Seed | None = 0,
     ) -> str:
-        """One sampled paragraph."""
-        return self.sample(prompt, length, temperature, top_k)[0]
+        """One sampled paragraph; the same for the same weights and seed (null: a fresh one),
+        as `scripts/generate.py ... seed=<seed>` gives it."""
+        return self.sample(prompt, length, temperature, top_k, seed=seed)[0]

@@ -73,6 +73,7 @@ class ClozeModel(TaskModule):
     task = "cloze"
     throughput_unit = "words"
     progress_metric = "top1"
+    evaluation_metrics = ("loss", "top1", "top5")
 
     def __init__(
         self,

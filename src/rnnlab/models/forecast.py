@@ -41,6 +41,11 @@ class ForecastModel(TaskModule):
     task = "forecast"
     throughput_unit = "steps"
     progress_metric = "rmse"
+    # The network's errors, and those of the naive and seasonal baselines beside them.
+    evaluation_metrics = (
+        "loss",
+        *(f"{error}{suffix}" for suffix in FORECASTERS.values() for error in ("mae", "rmse")),
+    )
 
     def __init__(
         self,

@@ -205,6 +205,8 @@ class Seq2SeqModel(TaskModule):
     task = "seq2seq"
     throughput_unit = "tokens"
     progress_metric = "exact_match"
+    evaluation_metrics = ("loss", "token_acc", "exact_match", "bleu", "chrf")
+    training_metrics = ("loss", "token_acc")
 
     def __init__(
         self,

@@ -77,6 +77,11 @@ class TaskModule(L.LightningModule, ABC):
     task: ClassVar[str]  # the task served, matched against the DataModule's `task`
     throughput_unit: ClassVar[str]  # what `count_items` counts, as throughput/<unit>_per_s names it
     progress_metric: ClassVar[str] = "loss"  # the validation metric the progress bar shows
+    # The metrics logged as val/<name> and test/<name> (what `init_stage_metrics` builds), and as
+    # train/<name> (what `log_training` gets): settings that name a metric are checked against
+    # them before the run starts.
+    evaluation_metrics: ClassVar[tuple[str, ...]]
+    training_metrics: ClassVar[tuple[str, ...]] = ("loss",)
 
     net: torch.nn.Module
 
@@ -111,11 +116,24 @@ class TaskModule(L.LightningModule, ABC):
         return hparams
 
     # ---- shared machinery ----------------------------------------------------------------------
+    @classmethod
+    def logged_metrics(cls) -> dict[str, tuple[str, ...]]:
+        """Stage -> the `<stage>/<name>` metrics this task logs, as declared."""
+        stages = {"train": cls.training_metrics} | dict.fromkeys(STAGES, cls.evaluation_metrics)
+        return {
+            stage: tuple(f"{stage}/{name}" for name in names) for stage, names in stages.items()
+        }
+
     def init_stage_metrics(self, metrics: dict[str, Any]) -> None:
         """One MetricCollection per stage, logged as `val/<name>` and `test/<name>`.
 
         Every task has a `loss`: a non-finite one stops the run before a checkpoint keeps it.
         """
+        if tuple(metrics) != self.evaluation_metrics:
+            raise TypeError(
+                f"{type(self).__name__} builds the metrics {tuple(metrics)} but declares "
+                f"evaluation_metrics={self.evaluation_metrics}"
+            )
         collection = MetricCollection(metrics, compute_groups=False)
         self.stage_metrics = torch.nn.ModuleDict(
             {stage: collection.clone(prefix=f"{stage}/") for stage in STAGES}
@@ -158,6 +176,11 @@ class TaskModule(L.LightningModule, ABC):
         """
         self.stop_if_non_finite("train/loss", loss)
         if is_logging_step(self.trainer):
+            if ("loss", *metrics) != self.training_metrics:
+                raise TypeError(
+                    f"{type(self).__name__} logs the training metrics {('loss', *metrics)} but "
+                    f"declares training_metrics={self.training_metrics}"
+                )
             for name, value in {"loss": loss, **metrics}.items():
                 self.log(f"train/{name}", value, prog_bar=name == "loss")
 
