@@ -258,6 +258,11 @@ CASES = {
         ["ckpt_path={damaged}/no-weights.ckpt"],
         "holds no weights (state_dict)",
     ),
+    "a trainer setting only Lightning refuses": (
+        "train.py",
+        ["trainer.devices=0"],
+        "Lightning refuses trainer.devices=0: `Trainer(devices=0)` value is not a valid input",
+    ),
     "unknown optimized metric": (
         "train.py",
         ["optimized_metric=val/nonexistent"],
@@ -305,6 +310,7 @@ BEFORE_ANY_DIRECTORY = {
     "zero decoder length",
     "unknown tokenizer",
     "vocabulary without room for the special tokens",
+    "a trainer setting only Lightning refuses",
     "unknown optimized metric",
     "unknown monitored metric",
     "data folder under a file",
