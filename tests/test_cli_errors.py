@@ -456,6 +456,27 @@ def test_a_nearly_full_disk_is_refused_before_the_run_starts(tmp_path: Path, mon
         check_writable(tmp_path / "logs")
 
 
+def test_a_folder_that_cannot_be_written_is_named_and_nothing_is_created(
+    tmp_path: Path, monkeypatch
+):
+    """As root every folder is writable, so the refusal the operating system gives a user is
+    played here: the temporary file the check tries cannot be made."""
+    from rnnlab.cli import check_writable
+    from rnnlab.errors import UserError
+
+    def refused(*args, **kwargs):
+        raise PermissionError(13, "Permission denied")
+
+    monkeypatch.setattr("tempfile.TemporaryFile", refused)
+    with pytest.raises(UserError) as raised:
+        check_writable(tmp_path / "data" / "char", "paths.data_dir", "the prepared-data folder")
+    assert str(raised.value) == (
+        f"Cannot write the prepared-data folder {tmp_path}/data/char (Permission denied in "
+        f"{tmp_path}); set paths.data_dir to a writable place."
+    )
+    assert not (tmp_path / "data").exists()
+
+
 class Payload:
     """Pickles into a call of os.system: what a malicious checkpoint would carry."""
 

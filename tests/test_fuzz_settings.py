@@ -44,7 +44,8 @@ NOT_FUZZED = {"_target_", "default_root_dir"}
 # minutes, should a value wrongly pass.
 SMALL_CPU_RUN = ["trainer=cpu", *SMALL]
 
-# <script>: {setting: (out of range, nonsense)}; {bad} is a folder holding a regular file.
+# <script>: {setting: (out of range, nonsense)}, or None where only a wrong type is a mistake;
+# {bad} is a folder holding a regular file.
 SCRIPTS = {
     "scripts/generate.py": {
         "ckpt_path": ("{bad}", "zzz.ckpt"),  # out of range: a folder
@@ -54,7 +55,20 @@ SCRIPTS = {
         "top_k": (-1, "zzz"),
         "num_samples": (0, "zzz"),
         "seed": (2**64, "zzz"),  # out of range: more than 64 bits
-        "device": ("cuda", "zzz"),
+        "device": ("cuda:99", "zzz"),  # out of range: a GPU this machine lacks
+    },
+    "scripts/chat.py": {
+        "ckpt_path": ("{bad}", "zzz.ckpt"),
+        "text": None,  # any text is a sentence to reply to: only a wrong type is a mistake
+        "input_file": ("{bad}", "zzz.txt"),
+        "beam_size": (0, "zzz"),
+        "device": ("cuda:99", "zzz"),  # out of range: a GPU this machine lacks
+    },
+    "scripts/fill_blank.py": {
+        "ckpt_path": ("{bad}", "zzz.ckpt"),
+        "text": ("'a ___ b ___'", "zzz"),  # two blanks; none
+        "top": (0, "zzz"),
+        "device": ("cuda:99", "zzz"),
     },
     "scripts/inspect.py": {
         "ckpt_path": ("{bad}", "zzz.ckpt"),
@@ -64,9 +78,14 @@ SCRIPTS = {
         "chars": (1, "zzz"),
         "output_dir": ("{bad}/file/out", "{bad}/file"),
         "min_correlation": (1.5, "zzz"),
-        "device": ("cuda", "zzz"),
+        "device": ("cuda:99", "zzz"),  # out of range: a GPU this machine lacks
     },
 }
+
+
+# What a script needs besides its checkpoint, so that only the fuzzed setting is wrong. The
+# checkpoint is a character model's: every mistake here is found before a checkpoint is read.
+REQUIRED = {"scripts/chat.py": {"text": "hi"}, "scripts/fill_blank.py": {"text": "a ___ b"}}
 
 
 def composed_keys(config: str) -> set[str]:
@@ -123,8 +142,11 @@ def test_a_bad_trainer_setting_is_one_line_before_any_run_directory(
 
 def script_cases():
     for script, settings in SCRIPTS.items():
-        for key, (out_of_range, nonsense) in settings.items():
-            for kind, value in (("type", WRONG_TYPE), ("range", out_of_range), ("text", nonsense)):
+        for key, values in settings.items():
+            kinds = {"type": WRONG_TYPE}
+            if values is not None:
+                kinds |= {"range": values[0], "text": values[1]}
+            for kind, value in kinds.items():
                 yield pytest.param(script, key, value, id=f"{Path(script).stem}-{key}-{kind}")
 
 
@@ -135,7 +157,7 @@ def test_a_bad_script_setting_is_one_line_and_writes_nothing(
 ):
     checkpoint = trained_run[1] / "checkpoints" / "last.ckpt"
     value = str(value).replace("{bad}", str(bad))
-    given = {"ckpt_path": str(checkpoint), "device": "cpu", key: value}
+    given = {"ckpt_path": str(checkpoint), "device": "cpu", **REQUIRED.get(script, {}), key: value}
     if script.endswith("inspect.py"):
         given.setdefault("output_dir", str(tmp_path / "page"))
     result = run_command(script, *(f"{name}={setting}" for name, setting in given.items()))

@@ -62,18 +62,23 @@ def require_task(checkpoint: dict, task: str, path: str | Path) -> None:
 
 
 def require_device(device: str) -> None:
-    """Raise a UserError when torch does not know `device`, or it names a CUDA GPU and there is
-    none."""
+    """Raise a UserError when torch does not know `device`, or it names a CUDA GPU that this
+    machine lacks."""
     try:
-        torch.device(device)
+        chosen = torch.device(device)
     except (RuntimeError, ValueError):
         raise UserError(
             f"device={device!r} is not a device torch knows; use device=cpu or device=cuda "
             "(cuda:<n> for one GPU of several)."
         ) from None
-    if device.startswith("cuda") and not torch.cuda.is_available():
+    if chosen.type == "cuda" and not torch.cuda.is_available():
         raise UserError(
             f"device={device} needs a CUDA GPU and this machine has none; use device=cpu."
+        )
+    if chosen.type == "cuda" and (chosen.index or 0) >= torch.cuda.device_count():
+        raise UserError(
+            f"device={device} names GPU {chosen.index} and this machine has "
+            f"{torch.cuda.device_count()}; use device=cuda for the first."
         )
 
 
@@ -127,9 +132,9 @@ def load_weights(module: torch.nn.Module, weights: object, path: str | Path) -> 
 
 def load_task_model(path: str | Path, model_class: type[TaskModule], device: str = "cpu"):
     """Build `model_class` from a checkpoint of its task, on `device`, in eval mode."""
+    require_device(device)  # a setting: checked before the file is read
     checkpoint = read_checkpoint(path)
     require_task(checkpoint, model_class.task, path)
-    require_device(device)
     model = model_class(**saved_hparams(checkpoint, path, model_class))
     load_weights(model, checkpoint.get("state_dict"), path)
     return model.to(device).eval()
@@ -144,9 +149,9 @@ def load_network(
     are checked) and returns the network; the weights are the task's `net`. For tools that only
     run the network, which then start without importing Lightning.
     """
+    require_device(device)
     checkpoint = read_checkpoint(path)
     require_task(checkpoint, task, path)
-    require_device(device)
     hparams = hparams_in(checkpoint, path)
     check_hparams(hparams, path, build, task, open_keys=True)
     network = build(**hparams)

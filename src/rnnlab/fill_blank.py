@@ -10,7 +10,7 @@ from omegaconf import DictConfig
 
 from rnnlab.checkpoints import load_task_model
 from rnnlab.cli import CONFIG_DIR, report_user_errors
-from rnnlab.models.cloze import ClozeModel
+from rnnlab.models.cloze import ClozeModel, around_the_blank
 from rnnlab.schema import check_node
 from rnnlab.script_settings import FillBlankSettings
 
@@ -19,6 +19,7 @@ from rnnlab.script_settings import FillBlankSettings
 @report_user_errors
 def main(cfg: DictConfig) -> None:
     check_node("", cfg, FillBlankSettings)
+    around_the_blank(str(cfg.text))  # the text is checked before the checkpoint is read
     model: ClozeModel = load_task_model(cfg.ckpt_path, ClozeModel, cfg.device)
     for word, probability in model.fill(str(cfg.text), cfg.top):
         print(f"{probability:7.2%}  {word}")

@@ -22,6 +22,17 @@ from rnnlab.schema import Cell, Count, Dropout
 from rnnlab.tokens import BLANK, CLOZE_SPECIALS, UNK
 
 
+def around_the_blank(text: str) -> tuple[str, str]:
+    """The text before and after its one blank (`___`); a UserError unless it has exactly one."""
+    parts = re.split(r"_{3,}", text)
+    if len(parts) != 2:
+        raise UserError(
+            f"The text must hold exactly one blank written ___ (found {len(parts) - 1}), "
+            "e.g. 'I am ___ hungry'."
+        )
+    return parts[0], parts[1]
+
+
 class ClozeNet(nn.Module):
     """`forward(tokens (batch, time), lengths (batch,), blank (batch,)) -> logits (batch, vocab)`.
 
@@ -149,13 +160,7 @@ class ClozeModel(TaskModule):
     def fill(self, text: str, top: Count = 5) -> list[tuple[str, float]]:
         """The `top` likeliest words for the one blank (`___`) in `text`,
         with their probabilities."""
-        parts = re.split(r"_{3,}", text)
-        if len(parts) != 2:
-            raise UserError(
-                f"The text must hold exactly one blank written ___ (found {len(parts) - 1}), "
-                "e.g. 'I am ___ hungry'."
-            )
-        before, after = tokenize(parts[0]), tokenize(parts[1])
+        before, after = (tokenize(part) for part in around_the_blank(text))
         unk = self.index[UNK]
         known = [self.index.get(w, unk) for w in before]
         ids = known + [self.index[BLANK]] + [self.index.get(w, unk) for w in after]
