@@ -24,6 +24,8 @@ import torch
 from benchmarks import generation, options, preparation, report, seq2seq, training
 from benchmarks.common import build, machine, project_config
 from benchmarks.threads import threads_rows
+from rnnlab.cli import check_writable
+from rnnlab.errors import UserError
 
 SECTIONS = [
     "training",
@@ -149,6 +151,13 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
             f"--length must exceed the prompt's {len(generation.PROMPT)} characters, "
             f"not {args.length}."
         )
+    # The results are written after each section: a folder that cannot take them is said now,
+    # not after the first minutes of measuring.
+    for flag, path in (("--json", args.json), ("--markdown", args.markdown)):
+        try:
+            check_writable(path.parent, flag, "the results' folder")
+        except UserError as err:
+            parser.error(str(err))
     args.batches = sorted({1, *args.batches})  # the speed-up is relative to one stream
     return args
 

@@ -80,3 +80,16 @@ def test_a_bad_flag_ends_with_one_sentence():
     command = [sys.executable, "scripts/benchmark.py", "--steps", "0"]
     done = subprocess.run(command, cwd=REPO, capture_output=True, text=True)
     assert done.returncode == 2 and "--steps must be a positive whole number, not 0." in done.stderr
+
+
+def test_a_results_file_under_a_regular_file_is_refused_before_measuring(tmp_path, capsys):
+    from benchmarks.run import parse_args
+
+    (tmp_path / "notes").write_text("a file, not a folder")
+    with pytest.raises(SystemExit) as stopped:
+        parse_args(["--json", str(tmp_path / "notes" / "results.json")])
+    assert stopped.value.code == 2
+    assert (
+        f"Cannot write the results' folder {tmp_path}/notes: {tmp_path}/notes is a file, not a "
+        "folder; set --json to a writable place." in capsys.readouterr().err
+    )
