@@ -1,6 +1,6 @@
 """`python train.py [overrides]`: the same as the `rnnlab-train` command."""
 
-from rnnlab.train import command
+from rnnlab.commands.train import command
 
 if __name__ == "__main__":
     command()

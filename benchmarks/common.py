@@ -13,8 +13,8 @@ import torch
 from hydra import compose, initialize_config_dir
 from omegaconf import DictConfig
 
-from rnnlab.cli import CONFIG_DIR
-from rnnlab.train import build_model, set_matmul_precision
+from rnnlab.commands.train import build_model, set_matmul_precision
+from rnnlab.config.start import CONFIG_DIR
 
 
 def project_config(overrides: list[str], work_dir: Path) -> DictConfig:

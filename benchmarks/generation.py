@@ -9,7 +9,7 @@ import statistics
 import torch
 
 from benchmarks.common import Stopwatch
-from rnnlab.decoding import _Stepper, sample_continuation
+from rnnlab.nets.decoding import _Stepper, sample_continuation
 
 PROMPT = "The quick br"
 

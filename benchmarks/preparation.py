@@ -50,8 +50,8 @@ def make_synthetic_dump(multiple: int, path: Path) -> tuple[int, int]:
 def measure_preparation(dump: str, cache_dir: str, workers: int | None) -> dict:
     """Prepare `dump` into an empty `cache_dir` in this process: seconds and peak resident memory
     in MB (this process, and the largest of its worker processes)."""
-    from rnnlab.data.corpus import prepare_corpus
     from rnnlab.data.sources import FileSource
+    from rnnlab.data.text.corpus import prepare_corpus
 
     start = time.perf_counter()
     corpus = prepare_corpus(

@@ -24,8 +24,8 @@ import torch
 from benchmarks import generation, options, preparation, report, seq2seq, training
 from benchmarks.common import build, machine, project_config
 from benchmarks.threads import threads_rows
-from rnnlab.cli import check_writable
-from rnnlab.errors import UserError
+from rnnlab.config.start import check_writable
+from rnnlab.core.errors import UserError
 
 SECTIONS = [
     "training",

@@ -10,7 +10,7 @@ import torch
 
 from benchmarks.common import Stopwatch
 from benchmarks.training import device_of, lightning_run
-from rnnlab.decoding import beam_search
+from rnnlab.nets.decoding import beam_search
 
 
 def beam_sentences_per_s(model, datamodule, device: str, sentences: int, beam: int, repeats: int):
@@ -64,8 +64,8 @@ def wikipedia_pairs(count: int) -> list[tuple[str, str]]:
     """`count` pairs of consecutive sentences of the shipped Wikipedia excerpt (read again from
     its start when it runs out): real text, offline."""
     from rnnlab.data.sources import default_dump
-    from rnnlab.data.wiki_cloze import split_sentences
-    from rnnlab.data.wikipedia import clean_wikitext, iter_articles
+    from rnnlab.data.text.wiki_cloze import split_sentences
+    from rnnlab.data.text.wikipedia import clean_wikitext, iter_articles
 
     sentences = [
         s
@@ -80,7 +80,7 @@ def wikipedia_pairs(count: int) -> list[tuple[str, str]]:
 def tokenizer_rows(pairs: int, repeats: int) -> list[dict]:
     """Seconds to learn the source and the target BPE tokenizers (data.vocab_size null) of
     `pairs` sentence pairs, as the seq2seq DataModule does on its training split."""
-    from rnnlab.data.tokenizer import DEFAULT_BPE_VOCAB, clean, train_tokenizer
+    from rnnlab.data.pairs.tokenizer import DEFAULT_BPE_VOCAB, clean, train_tokenizer
 
     texts = [(clean(s), clean(t)) for s, t in wikipedia_pairs(pairs)]
     sources, targets = [s for s, _ in texts], [t for _, t in texts]

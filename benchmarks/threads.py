@@ -19,7 +19,7 @@ from pathlib import Path
 import torch
 
 from benchmarks.training import _StepClock, lightning_run
-from rnnlab.threads import available_cores
+from rnnlab.core.threads import available_cores
 
 REPO = Path(__file__).resolve().parents[1]
 

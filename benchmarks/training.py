@@ -17,7 +17,7 @@ import torch
 import torch.nn.functional as F
 
 from benchmarks.common import Stopwatch, build, project_config
-from rnnlab.models.backbone import detach_hidden
+from rnnlab.nets.backbone import detach_hidden
 
 # Callbacks of a real run that act once per step stay on; these act only at validation,
 # at chosen steps or at the start, which the timed steps never reach, so they are switched off

@@ -5,7 +5,7 @@ import _own_folder_off_path  # noqa: F401  (first: it keeps scripts/inspect.py o
 
 # isort: split
 
-from rnnlab.generate import main
+from rnnlab.commands.generate import main
 
 if __name__ == "__main__":
     main()

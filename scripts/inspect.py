@@ -7,7 +7,7 @@ import _own_folder_off_path  # noqa: F401  (first: it keeps scripts/inspect.py o
 
 # isort: split
 
-from rnnlab.inspect_cli import main
+from rnnlab.commands.inspect import main
 
 if __name__ == "__main__":
     main()

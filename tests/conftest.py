@@ -27,7 +27,7 @@ from hydra import compose, initialize_config_dir
 from hydra.core.hydra_config import HydraConfig
 from omegaconf import DictConfig, open_dict
 
-from rnnlab.cli import CONFIG_DIR
+from rnnlab.config.start import CONFIG_DIR
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -115,7 +115,7 @@ def pytest_configure(config: pytest.Config) -> None:
     """Under pytest-xdist (`make test`: one worker per core) each worker runs on a core of its
     own, with one torch thread: two workers at torch's default threads would each start a
     thread per core and cost 3 times the CPU per step. The commands a worker starts inherit
-    the core, and their `threads=auto` reads it (rnnlab.threads.available_cores)."""
+    the core, and their `threads=auto` reads it (rnnlab.core.threads.available_cores)."""
     worker = os.environ.get("PYTEST_XDIST_WORKER")  # gw0, gw1, ...
     if worker is None:
         return
@@ -154,7 +154,7 @@ class Finished:
 
 def _entry_points() -> dict[str, str]:
     """`train.py` and `scripts/<name>.py` -> the entry point its console script names in
-    pyproject.toml (`rnnlab-<name>`), e.g. "rnnlab.train:command"."""
+    pyproject.toml (`rnnlab-<name>`), e.g. "rnnlab.commands.train:command"."""
     scripts = tomllib.loads((REPO / "pyproject.toml").read_text())["project"]["scripts"]
     entries = {}
     for name, target in scripts.items():

@@ -9,7 +9,7 @@ import pytest
 from conftest import REPO
 
 from benchmarks.generation import matmul_flops_per_char
-from rnnlab.models import RecurrentLM
+from rnnlab.nets.char_lm import RecurrentLM
 
 TINY = [
     "--cells", "rnn", "--steps", "2", "--warmup", "1", "--repeats", "1",
@@ -38,7 +38,7 @@ def test_a_tiny_benchmark_run_writes_json_and_markdown(tmp_path):
     assert training["cell"] == "rnn" and training["ratio"] > 0
     # The ratio comes from the unrounded rates; the rates are shown rounded to whole chars/s.
     rounded = training["lightning_chars_per_s"] / training["plain_chars_per_s"]
-    assert training["ratio"] == pytest.approx(rounded, rel=2e-3)
+    assert training["ratio"] == pytest.approx(rounded, abs=6e-4)  # ratio kept to 3 decimals
     generation = results["sections"]["generation"]["rows"]
     assert [row["batch"] for row in generation] == [1, 4]
     assert generation[0]["speedup_vs_batch_1"] == 1

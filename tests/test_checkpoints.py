@@ -8,9 +8,9 @@ import pytest
 import torch
 from conftest import SMALL, run_command
 
-from rnnlab.checkpoints import load_task_model
-from rnnlab.errors import UserError
-from rnnlab.models import CharLanguageModel
+from rnnlab.core.errors import UserError
+from rnnlab.nets.checkpoints import load_task_model
+from rnnlab.tasks.char_lm import CharLanguageModel
 
 
 @pytest.fixture

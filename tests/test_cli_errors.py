@@ -426,7 +426,7 @@ def test_a_process_ends_with_status_1_and_one_line(
 def test_a_comparison_folder_under_a_file_is_refused_before_anything_is_read(
     bad: Path, trained_run, capsys
 ):
-    from rnnlab.compare import main
+    from rnnlab.experiments.compare import main
 
     with pytest.raises(SystemExit) as stopped:
         main([str(trained_run[1]), "--out", f"{bad}/notes.ckpt/comparison"])
@@ -445,8 +445,8 @@ def test_the_truncated_dump_is_really_truncated(bad: Path):
 def test_a_nearly_full_disk_is_refused_before_the_run_starts(tmp_path: Path, monkeypatch):
     from collections import namedtuple
 
-    from rnnlab.cli import check_writable
-    from rnnlab.errors import UserError
+    from rnnlab.config.start import check_writable
+    from rnnlab.core.errors import UserError
 
     usage = namedtuple("usage", "total used free")
     monkeypatch.setattr(
@@ -461,8 +461,8 @@ def test_a_folder_that_cannot_be_written_is_named_and_nothing_is_created(
 ):
     """As root every folder is writable, so the refusal the operating system gives a user is
     played here: the temporary file the check tries cannot be made."""
-    from rnnlab.cli import check_writable
-    from rnnlab.errors import UserError
+    from rnnlab.config.start import check_writable
+    from rnnlab.core.errors import UserError
 
     def refused(*args, **kwargs):
         raise PermissionError(13, "Permission denied")

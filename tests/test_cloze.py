@@ -4,12 +4,17 @@ import pytest
 import torch
 from conftest import FEW_STEPS, built_once, compose_train, run_command, trained
 
-from rnnlab.data.wiki_cloze import WikiClozeDataModule, build_vocab, make_examples, split_sentences
+from rnnlab.commands.train import train
+from rnnlab.core.errors import UserError
+from rnnlab.data.text.wiki_cloze import (
+    WikiClozeDataModule,
+    build_vocab,
+    make_examples,
+    split_sentences,
+)
+from rnnlab.data.tokens import BLANK
 from rnnlab.data.words import tokenize
-from rnnlab.errors import UserError
-from rnnlab.models.cloze import ClozeNet
-from rnnlab.tokens import BLANK
-from rnnlab.train import train
+from rnnlab.tasks.cloze import ClozeNet
 
 TINY = [
     "data.max_chars=150000",

@@ -5,15 +5,15 @@ import lightning as L
 import pytest
 from conftest import compose_train
 
-from rnnlab.cli import CONFIG_DIR
-from rnnlab.data.tokenizer import WordTokenizer
-from rnnlab.data.vocab import UNKNOWN
-from rnnlab.errors import UserError
-from rnnlab.models import TaskModule
-from rnnlab.settings import check_accelerator
-from rnnlab.tokens import CLOZE_SPECIALS
-from rnnlab.tokens import SEQ2SEQ_SPECIALS as SPECIALS
-from rnnlab.train import instantiate_group
+from rnnlab.commands.train import instantiate_group
+from rnnlab.config.settings import check_accelerator
+from rnnlab.config.start import CONFIG_DIR
+from rnnlab.core.errors import UserError
+from rnnlab.data.pairs.tokenizer import WordTokenizer
+from rnnlab.data.text.vocab import UNKNOWN
+from rnnlab.data.tokens import CLOZE_SPECIALS
+from rnnlab.data.tokens import SEQ2SEQ_SPECIALS as SPECIALS
+from rnnlab.tasks.task import TaskModule
 
 # What each task's DataModule hands its model, in miniature.
 MODEL_INPUTS = {

@@ -11,17 +11,17 @@ import pytest
 from conftest import compose_train
 from hydra.utils import instantiate
 
-from rnnlab.cli import user_error_in
-from rnnlab.data import corpus as corpus_module
-from rnnlab.data.corpus import LOCKS_FOLDER, corpus_key, open_corpus, prepare_corpus
+from rnnlab.config.settings import check_train_config
+from rnnlab.config.start import user_error_in
+from rnnlab.core.errors import UserError
 from rnnlab.data.progress import read_progress
 from rnnlab.data.sources import FileSource, article_text, default_dump
 from rnnlab.data.splits import split_sizes
-from rnnlab.data.vocab import UNKNOWN, CharVocab
-from rnnlab.data.wiki_char import WikiCharDataModule
-from rnnlab.data.wiki_cloze import WikiClozeDataModule
-from rnnlab.errors import UserError
-from rnnlab.settings import check_train_config
+from rnnlab.data.text import corpus as corpus_module
+from rnnlab.data.text.corpus import LOCKS_FOLDER, corpus_key, open_corpus, prepare_corpus
+from rnnlab.data.text.vocab import UNKNOWN, CharVocab
+from rnnlab.data.text.wiki_char import WikiCharDataModule
+from rnnlab.data.text.wiki_cloze import WikiClozeDataModule
 
 
 def cache_entries(cache: Path) -> list[Path]:
@@ -218,7 +218,7 @@ def test_a_damaged_cache_is_named_removed_and_rebuilt_as_new(tmp_path: Path, cap
     corpus = prepare_corpus(source, tmp_path / "cache", 2, None)
     fresh = cache_files(corpus)
     damage(corpus.directory)
-    with caplog.at_level(logging.WARNING, logger="rnnlab.data.corpus"):
+    with caplog.at_level(logging.WARNING, logger="rnnlab.data.text.corpus"):
         rebuilt = prepare_corpus(source, tmp_path / "cache", 2, None)
     assert rebuilt.directory == corpus.directory
     assert cache_files(rebuilt) == fresh

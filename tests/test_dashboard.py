@@ -10,8 +10,8 @@ from conftest import SMALL, compose_train
 from tensorboard.backend.event_processing.event_accumulator import EventAccumulator
 
 from rnnlab.callbacks.gradient_norms import layer_of
-from rnnlab.dashboard import markdown_table, projector_label
-from rnnlab.train import train
+from rnnlab.commands.train import train
+from rnnlab.dashboards.tensorboard import markdown_table, projector_label
 
 
 def read_events(run_dir: Path) -> EventAccumulator:

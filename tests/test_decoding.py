@@ -1,10 +1,10 @@
 import pytest
 import torch
 
-from rnnlab.data.vocab import UNKNOWN, CharVocab
-from rnnlab.decoding import _Stepper, pick_next, sample_continuation
-from rnnlab.errors import UserError
-from rnnlab.models import RecurrentLM
+from rnnlab.core.errors import UserError
+from rnnlab.data.text.vocab import UNKNOWN, CharVocab
+from rnnlab.nets.char_lm import RecurrentLM
+from rnnlab.nets.decoding import _Stepper, pick_next, sample_continuation
 
 VOCAB = CharVocab([UNKNOWN, *"The quickbrownfx"])
 

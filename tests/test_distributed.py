@@ -8,7 +8,7 @@ import torch
 from conftest import SMALL, compose_train, run_cli
 from tensorboard.backend.event_processing.event_accumulator import EventAccumulator
 
-from rnnlab.data.windows import ContiguousStreams
+from rnnlab.data.text.windows import ContiguousStreams
 
 # Small runs validated on the whole (small) validation split, so both sides see the same windows.
 COMMON = [

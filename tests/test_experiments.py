@@ -7,27 +7,27 @@ import pytest
 from conftest import FEW_STEPS, compose_train
 from hydra.types import RunMode
 
-from rnnlab.cli import CONFIG_DIR
-from rnnlab.dashboard import parameter_count
-from rnnlab.models import CharLanguageModel
-from rnnlab.train import train
+from rnnlab.commands.train import train
+from rnnlab.config.start import CONFIG_DIR
+from rnnlab.dashboards.tensorboard import parameter_count
+from rnnlab.tasks.char_lm import CharLanguageModel
 
 EXPERIMENTS = sorted(path.stem for path in (CONFIG_DIR / "experiment").glob("*.yaml"))
 
 # Few, small batches per kind of data; the models keep the experiment's own sizes.
 SMALL_DATA = {
-    "rnnlab.data.WikiCharDataModule": ["data.max_chars=60000", "data.batch_size=8"],
-    "rnnlab.data.PairsDataModule": [
+    "rnnlab.data.text.wiki_char.WikiCharDataModule": ["data.max_chars=60000", "data.batch_size=8"],
+    "rnnlab.data.pairs.datamodule.PairsDataModule": [
         "data.count=400",
         "data.batch_size=16",
         "model.max_decode_length=12",
     ],
-    "rnnlab.data.WikiClozeDataModule": [
+    "rnnlab.data.text.wiki_cloze.WikiClozeDataModule": [
         "data.max_chars=150000",
         "data.vocab_size=500",
         "data.batch_size=16",
     ],
-    "rnnlab.data.SeriesDataModule": [],
+    "rnnlab.data.series.SeriesDataModule": [],
 }
 
 

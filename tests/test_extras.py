@@ -9,9 +9,9 @@ import yaml
 from conftest import REPO
 from packaging.requirements import Requirement
 
-from rnnlab import extras
-from rnnlab.errors import UserError
-from rnnlab.extras import ANY_CHOICE, PLUGIN_OF_CHOICE, plugin_needed, require_extras
+from rnnlab.config import extras
+from rnnlab.config.extras import ANY_CHOICE, PLUGIN_OF_CHOICE, plugin_needed, require_extras
+from rnnlab.core.errors import UserError
 
 PYPROJECT = tomllib.loads((REPO / "pyproject.toml").read_text())
 PLUGINS = set(PLUGIN_OF_CHOICE.values())
@@ -174,7 +174,7 @@ def test_choices_that_need_no_plugin_pass_without_any(missing, overrides):
 def test_the_train_command_names_the_missing_extra_before_hydra_starts(
     missing, monkeypatch, capsys, tmp_path
 ):
-    from rnnlab.train import command
+    from rnnlab.commands.train import command
 
     missing.update(PLUGIN_MODULES)
     monkeypatch.chdir(tmp_path)

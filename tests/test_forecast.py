@@ -5,9 +5,9 @@ import pytest
 import torch
 from conftest import FEW_STEPS, compose_train
 
+from rnnlab.commands.train import train
+from rnnlab.core.errors import UserError
 from rnnlab.data.series import SeriesDataModule, sunspots
-from rnnlab.errors import UserError
-from rnnlab.train import train
 
 
 def write_series(tmp_path: Path, values) -> Path:

@@ -12,8 +12,8 @@ import torch
 from conftest import FEW_STEPS, TINY_DUMP_TEXT, compose_train, run_cli
 from tensorboard.backend.event_processing.event_accumulator import EventAccumulator
 
-from rnnlab.errors import NonFiniteLoss
-from rnnlab.train import train
+from rnnlab.commands.train import train
+from rnnlab.core.errors import NonFiniteLoss
 
 pytestmark = [pytest.mark.gpu, pytest.mark.slow]
 

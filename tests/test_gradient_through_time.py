@@ -9,9 +9,9 @@ from conftest import SMALL, compose_train
 from test_dashboard import read_events
 
 from rnnlab.callbacks.gradient_through_time import distances, gradient_by_distance
-from rnnlab.errors import UserError
-from rnnlab.models import RecurrentLM
-from rnnlab.train import train
+from rnnlab.commands.train import train
+from rnnlab.core.errors import UserError
+from rnnlab.nets.char_lm import RecurrentLM
 
 
 def small_net(cell: str) -> RecurrentLM:
@@ -62,8 +62,11 @@ def test_the_experiment_logs_the_curve_and_its_plot(tmp_path: Path, data_dir: Pa
     assert "grad_through_time" in events.Tags()["images"]
 
 
+GRADIENT_THROUGH_TIME = "rnnlab.callbacks.gradient_through_time.GradientThroughTime"
+
+
 def test_other_tasks_are_told_the_view_is_for_character_models(tmp_path: Path):
-    extra = "+callbacks.grad_through_time._target_=rnnlab.callbacks.GradientThroughTime"
+    extra = f"+callbacks.grad_through_time._target_={GRADIENT_THROUGH_TIME}"
     cfg = compose_train(tmp_path, "experiment=forecast", "trainer.max_steps=2", extra)
     with pytest.raises(UserError, match="works with char_lm models only"):
         train(cfg)
@@ -71,7 +74,7 @@ def test_other_tasks_are_told_the_view_is_for_character_models(tmp_path: Path):
 
 def test_the_cloze_model_is_refused_in_one_line(tmp_path: Path, data_dir: Path):
     # The cloze model has a `vocab` and a `net.rnn` too: the check is for the task, not attributes.
-    extra = "+callbacks.grad_through_time._target_=rnnlab.callbacks.GradientThroughTime"
+    extra = f"+callbacks.grad_through_time._target_={GRADIENT_THROUGH_TIME}"
     data = [f"paths.data_dir={data_dir}", "data.max_chars=150000", "data.vocab_size=500"]
     cfg = compose_train(tmp_path, "model=birnn_cloze", "trainer.max_steps=2", extra, *data)
     expected = (

@@ -13,14 +13,14 @@ from pathlib import Path
 
 import pytest
 
-from rnnlab.chat import read_inputs
+from rnnlab.commands.chat import read_inputs
+from rnnlab.core.errors import UserError
 from rnnlab.data import sources
-from rnnlab.data.pair_sources import file_pairs, hub_pairs
-from rnnlab.data.pairs import PairsDataModule
+from rnnlab.data.pairs.datamodule import PairsDataModule
+from rnnlab.data.pairs.sources import file_pairs, hub_pairs
 from rnnlab.data.series import csv_column
 from rnnlab.data.sources import FileSource, load_hub_dataset
-from rnnlab.data.wiki_char import WikiCharDataModule
-from rnnlab.errors import UserError
+from rnnlab.data.text.wiki_char import WikiCharDataModule
 
 TEXT = "Première ligne, l'homme.\nSecond line\n\nlast line\n"
 

@@ -24,9 +24,10 @@ from omegaconf import OmegaConf
 from PIL import Image
 from test_dashboard import read_events
 
-from rnnlab.checkpoints import load_task_model
-from rnnlab.data.vocab import UNKNOWN, CharVocab
-from rnnlab.errors import UserError
+from rnnlab.commands.train import train
+from rnnlab.core.errors import UserError
+from rnnlab.data.text.vocab import UNKNOWN, CharVocab
+from rnnlab.experiments.sweeps import STATUS_FILE, SweepReport
 from rnnlab.inspect import inspect_checkpoint
 from rnnlab.inspect.activations import run_text
 from rnnlab.inspect.analysis import gate_saturation, inspect_text
@@ -43,9 +44,9 @@ from rnnlab.inspect.properties import (
     start_of_sentence,
 )
 from rnnlab.inspect.report import write_inspection
-from rnnlab.models import CharLanguageModel, RecurrentLM
-from rnnlab.sweeps import STATUS_FILE, SweepReport
-from rnnlab.train import train
+from rnnlab.nets.char_lm import RecurrentLM
+from rnnlab.nets.checkpoints import load_task_model
+from rnnlab.tasks.char_lm import CharLanguageModel
 
 # ---- text properties ---------------------------------------------------------------------------
 
@@ -393,9 +394,9 @@ def test_the_network_loads_as_the_task_holds_it_without_importing_lightning(
     checkpoint = run_dir / "checkpoints" / "last.ckpt"
     probe = (
         "import sys, torch\n"
-        "import rnnlab.inspect_cli\n"
-        "from rnnlab.checkpoints import load_network\n"
-        "from rnnlab.models.recurrent_lm import char_network\n"
+        "import rnnlab.commands.inspect\n"
+        "from rnnlab.nets.checkpoints import load_network\n"
+        "from rnnlab.nets.char_lm import char_network\n"
         f"network, hparams = load_network({str(checkpoint)!r}, 'char_lm', char_network)\n"
         "torch.manual_seed(0)\n"
         "ids = torch.randint(len(hparams['vocab']), (2, 30))\n"
@@ -483,7 +484,7 @@ def test_the_callback_is_switched_off_with_null(tmp_path: Path):
 def test_rnn_vs_lstm_asks_for_the_pages():
     from hydra import compose, initialize_config_dir
 
-    from rnnlab.cli import CONFIG_DIR
+    from rnnlab.config.start import CONFIG_DIR
 
     with initialize_config_dir(config_dir=str(CONFIG_DIR), version_base="1.3"):
         cfg = compose(
@@ -527,9 +528,9 @@ def docs_commands() -> list[list[str]]:
 def test_the_docs_commands_compose_and_pass_the_settings_check():
     from hydra import compose, initialize_config_dir
 
-    from rnnlab.cli import CONFIG_DIR
-    from rnnlab.schema import check_node
-    from rnnlab.script_settings import InspectSettings
+    from rnnlab.config.scripts import InspectSettings
+    from rnnlab.config.start import CONFIG_DIR
+    from rnnlab.core.schema import check_node
 
     commands = docs_commands()
     assert len(commands) >= 4

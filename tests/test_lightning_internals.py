@@ -13,13 +13,13 @@ from lightning.pytorch.callbacks import RichModelSummary
 from lightning.pytorch.demos.boring_classes import BoringModel
 from lightning.pytorch.loggers import TensorBoardLogger
 
-from rnnlab.lightning_internals import (
+from rnnlab.core.lightning_internals import (
     ProgressBar,
     batches_done_this_epoch,
     failed_job_error,
     is_logging_step,
 )
-from rnnlab.notices import IGNORED_INFO, LIGHTNING_INFO_LOGGER, silence_lightning_notices
+from rnnlab.training.notices import IGNORED_INFO, LIGHTNING_INFO_LOGGER, silence_lightning_notices
 
 
 class Recorder(L.Callback):

@@ -5,10 +5,10 @@ import pytest
 import torch
 from conftest import compose_train
 
-from rnnlab.data.pair_sources import chatterbot_pairs, file_pairs, number_word_pairs
-from rnnlab.data.pairs import PairsDataModule
-from rnnlab.errors import UserError
-from rnnlab.settings import check_train_config
+from rnnlab.config.settings import check_train_config
+from rnnlab.core.errors import UserError
+from rnnlab.data.pairs.datamodule import PairsDataModule
+from rnnlab.data.pairs.sources import chatterbot_pairs, file_pairs, number_word_pairs
 
 
 def test_chatterbot_dialogs_give_about_two_thousand_english_pairs():
@@ -62,7 +62,7 @@ def test_quotes_that_break_the_csv_convention_are_text_and_counted(tmp_path: Pat
         '"Hello\tSalut\tCC-BY\n',
         encoding="utf-8",
     )
-    with caplog.at_level(logging.INFO, logger="rnnlab.data.pair_sources"):
+    with caplog.at_level(logging.INFO, logger="rnnlab.data.pairs.sources"):
         pairs = file_pairs(path)
     assert pairs == [
         ('"Run!" "OK."', "« Cours ! » « D'accord. »"),
@@ -77,7 +77,7 @@ def test_quotes_that_break_the_csv_convention_are_text_and_counted(tmp_path: Pat
 def test_quoting_none_reads_every_quote_as_text_and_counts_the_lines(tmp_path: Path, caplog):
     path = tmp_path / "pairs.tsv"
     path.write_text('"a\tb"\nplain\ttext\n', encoding="utf-8")
-    with caplog.at_level(logging.INFO, logger="rnnlab.data.pair_sources"):
+    with caplog.at_level(logging.INFO, logger="rnnlab.data.pairs.sources"):
         assert file_pairs(path, quoting="none") == [('"a', 'b"'), ("plain", "text")]
     assert "the quotes of 1 lines were read as text (data.quoting=none)" in caplog.text
     dm = PairsDataModule(path=str(path), quoting="none")

@@ -9,14 +9,14 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from rnnlab.data.corpus import count_chars
 from rnnlab.data.splits import split_sizes
-from rnnlab.data.vocab import UNKNOWN, CharVocab
-from rnnlab.data.wiki_cloze import sentences_of, split_sentences
-from rnnlab.data.wikipedia import clean_wikitext
+from rnnlab.data.text.corpus import count_chars
+from rnnlab.data.text.vocab import UNKNOWN, CharVocab
+from rnnlab.data.text.wiki_cloze import sentences_of, split_sentences
+from rnnlab.data.text.wikipedia import clean_wikitext
+from rnnlab.data.tokens import EOS, PAD, START
+from rnnlab.data.tokens import SEQ2SEQ_SPECIALS as SPECIALS
 from rnnlab.data.words import decoder_tokens, encoder_tokens, pad_to, tokenize
-from rnnlab.tokens import EOS, PAD, START
-from rnnlab.tokens import SEQ2SEQ_SPECIALS as SPECIALS
 
 quick = settings(max_examples=150, deadline=None)
 

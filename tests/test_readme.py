@@ -29,7 +29,7 @@ from hydra import compose, initialize_config_dir
 from hydra.core.override_parser.overrides_parser import OverridesParser
 from omegaconf import OmegaConf
 
-from rnnlab.cli import CONFIG_DIR
+from rnnlab.config.start import CONFIG_DIR
 
 # The user documents; each is expected to exist (the docs/ layout is fixed).
 PAGES = [
@@ -239,7 +239,7 @@ def check_benchmark_arguments(words: list[str], output_dir: Path) -> None:
 
 
 def check_compare_runs_arguments(words: list[str], monkeypatch) -> None:
-    from rnnlab import compare
+    from rnnlab.experiments import compare
 
     def parsed(*args, **kwargs):
         raise _Parsed

@@ -1,9 +1,9 @@
 import pytest
 import torch
 
-from rnnlab.errors import UserError
-from rnnlab.models import RecurrentLM
-from rnnlab.models.backbone import detach_hidden
+from rnnlab.core.errors import UserError
+from rnnlab.nets.backbone import detach_hidden
+from rnnlab.nets.char_lm import RecurrentLM
 
 
 def test_vanilla_rnn_follows_the_lecture_equations():

@@ -13,8 +13,8 @@ import pytest
 import torch
 from conftest import REPO, SMALL, compose_train, run_cli
 
-from rnnlab.errors import NonFiniteLoss, UserError
-from rnnlab.train import train
+from rnnlab.commands.train import train
+from rnnlab.core.errors import NonFiniteLoss, UserError
 
 # Every test here trains, resumes or sweeps through the real commands.
 pytestmark = pytest.mark.slow
@@ -109,7 +109,7 @@ def test_resume_auto_continues_a_requeued_sweep_job_in_its_own_directory(
     train(first)
     again = compose_train(tmp_path, *common, "trainer.max_steps=9", "resume=auto")
     again.paths.output_dir = job
-    with caplog.at_level(logging.INFO, logger="rnnlab.resume"):
+    with caplog.at_level(logging.INFO, logger="rnnlab.training.resume"):
         train(again)
     assert f"Resuming from {job}/checkpoints/last.ckpt (step 6)" in caplog.text
     assert (

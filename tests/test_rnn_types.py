@@ -4,7 +4,10 @@
 import pytest
 import torch
 
-from rnnlab.models import ClozeNet, RecurrentLM, RecurrentRegressor, Seq2SeqNet
+from rnnlab.nets.char_lm import RecurrentLM
+from rnnlab.tasks.cloze import ClozeNet
+from rnnlab.tasks.forecast import RecurrentRegressor
+from rnnlab.tasks.seq2seq import Seq2SeqNet
 
 BATCH, TIME = 3, 7
 

@@ -7,10 +7,10 @@ import pytest
 import torch
 from omegaconf import OmegaConf
 
-from rnnlab.callbacks import ScheduleWithinTime
-from rnnlab.errors import UserError
-from rnnlab.schedules import WarmupCosineLR
-from rnnlab.settings import check_optimisation
+from rnnlab.callbacks.time_budget import ScheduleWithinTime
+from rnnlab.config.settings import check_optimisation
+from rnnlab.core.errors import UserError
+from rnnlab.training.schedules import WarmupCosineLR
 
 
 def rates(schedule: WarmupCosineLR, steps: int) -> list[float]:
@@ -48,7 +48,7 @@ def test_a_warm_up_as_long_as_the_run_is_refused_in_one_sentence():
         {
             "optimizer": {"_target_": "torch.optim.AdamW", "_partial_": True, "lr": 0.01},
             "scheduler": {
-                "_target_": "rnnlab.schedules.WarmupCosineLR",
+                "_target_": "rnnlab.training.schedules.WarmupCosineLR",
                 "_partial_": True,
                 "T_max": 100,
                 "warmup_steps": 100,

@@ -6,9 +6,8 @@ from typing import Annotated, Any, Literal
 import pytest
 from omegaconf import OmegaConf
 
-from rnnlab.data import WikiCharDataModule
-from rnnlab.errors import UserError
-from rnnlab.schema import (
+from rnnlab.core.errors import UserError
+from rnnlab.core.schema import (
     Count,
     Dropout,
     Fraction,
@@ -19,6 +18,7 @@ from rnnlab.schema import (
     describe,
     matches,
 )
+from rnnlab.data.text.wiki_char import WikiCharDataModule
 
 
 class Base:

@@ -4,10 +4,10 @@ import pytest
 import torch
 from conftest import FEW_STEPS, built_once, compose_train, run_cli, run_command, trained
 
-from rnnlab.decoding import beam_search, greedy_decode
-from rnnlab.errors import UserError
-from rnnlab.models.seq2seq import Seq2SeqNet
-from rnnlab.train import train
+from rnnlab.commands.train import train
+from rnnlab.core.errors import UserError
+from rnnlab.nets.decoding import beam_search, greedy_decode
+from rnnlab.tasks.seq2seq import Seq2SeqNet
 
 # Tiny sizes: a run of a few steps on the number-words pairs takes seconds.
 TINY = [
@@ -113,7 +113,10 @@ def test_each_seq2seq_config_trains(tmp_path: Path, overrides: list[str]):
 
 def test_seq2seq_picks_pair_data_by_itself(tmp_path: Path):
     cfg = compose_train(tmp_path, "model=seq2seq")
-    assert cfg.data._target_ == "rnnlab.data.PairsDataModule" and cfg.task_name == "seq2seq"
+    assert (
+        cfg.data._target_ == "rnnlab.data.pairs.datamodule.PairsDataModule"
+        and cfg.task_name == "seq2seq"
+    )
     assert (
         compose_train(tmp_path, "model=seq2seq", "data=number_words").data.corpus == "number_words"
     )

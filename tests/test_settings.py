@@ -12,9 +12,9 @@ import pytest
 from conftest import compose_train
 from omegaconf import OmegaConf, open_dict
 
-from rnnlab.errors import UserError
-from rnnlab.schema import Range, _members, _strip, declared, matches
-from rnnlab.settings import check_train_config, declarations
+from rnnlab.config.settings import check_train_config, declarations
+from rnnlab.core.errors import UserError
+from rnnlab.core.schema import Range, _members, _strip, declared, matches
 
 # Each task with its own data, and the experiments that change groups.
 SETUPS = [

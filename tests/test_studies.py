@@ -6,7 +6,7 @@ import optuna
 import pytest
 from omegaconf import OmegaConf
 
-from rnnlab.studies import FirstTrials, make_study_directory
+from rnnlab.experiments.studies import FirstTrials, make_study_directory
 
 LR = "model.optimizer.lr"
 

@@ -8,8 +8,8 @@ import pytest
 import yaml
 from conftest import SMALL, built_once, compose_train, run_cli, run_command
 
-from rnnlab.cli import CONFIG_DIR
-from rnnlab.threads import available_cores
+from rnnlab.config.start import CONFIG_DIR
+from rnnlab.core.threads import available_cores
 
 # Every test here trains, resumes or sweeps through the real commands.
 pytestmark = pytest.mark.slow
@@ -130,7 +130,7 @@ def test_joblib_launcher_runs_jobs_in_parallel_processes(tmp_path: Path, data_di
     assert result.returncode == 0, result.stderr[-3000:]
     assert "Joblib.Parallel(n_jobs=2" in result.stdout + result.stderr
     (sweep_dir,) = (tmp_path / "logs" / "char_lm" / "multiruns").iterdir()
-    # Two jobs at once: each takes half the cores (rnnlab.threads), and its log says so.
+    # Two jobs at once: each takes half the cores (rnnlab.core.threads), and its log says so.
     each = max(1, available_cores() // 2)
     for job in ("0", "1"):
         assert (sweep_dir / job / "checkpoints" / "last.ckpt").is_file()
@@ -141,7 +141,7 @@ def test_joblib_launcher_runs_jobs_in_parallel_processes(tmp_path: Path, data_di
 def test_the_slurm_launcher_config_composes(tmp_path: Path):
     from hydra import compose, initialize_config_dir
 
-    from rnnlab.cli import CONFIG_DIR
+    from rnnlab.config.start import CONFIG_DIR
 
     with initialize_config_dir(config_dir=str(CONFIG_DIR), version_base="1.3"):
         cfg = compose(

@@ -10,9 +10,9 @@ from hydra import compose, initialize_config_dir
 from hydra.core.hydra_config import HydraConfig
 from omegaconf import open_dict
 
-from rnnlab import threads
-from rnnlab.cli import CONFIG_DIR
-from rnnlab.threads import apply_thread_budget, thread_budget
+from rnnlab.config.start import CONFIG_DIR
+from rnnlab.core import threads
+from rnnlab.core.threads import apply_thread_budget, thread_budget
 
 
 @pytest.fixture

@@ -9,8 +9,8 @@ import torch
 from conftest import SMALL, compose_train, run_command
 from tensorboard.backend.event_processing.event_accumulator import EventAccumulator
 
-from rnnlab.notices import IGNORED_INFO
-from rnnlab.train import train
+from rnnlab.commands.train import train
+from rnnlab.training.notices import IGNORED_INFO
 
 QUIETED = re.compile("|".join(IGNORED_INFO))
 
@@ -39,7 +39,8 @@ def test_a_run_prints_metrics_sample_and_paths_and_writes_checkpoints_and_dashbo
     out = result.stdout
     assert "test/bpc" in out and "The quick br" in out
     assert "Best checkpoint:" in out and "TensorBoard run:" in out
-    # Quiet: none of the notices rnnlab.notices silences (the litlogger tip comes with every run).
+    # Quiet: none of the notices rnnlab.training.notices silences (the litlogger tip comes with
+    # every run).
     lines = (out + result.stderr).splitlines()
     assert not [line for line in lines if "litlogger" in line or QUIETED.search(line)]
     # The best checkpoint is loaded for the final validation and test as plain data.
@@ -191,7 +192,7 @@ def test_generate_refuses_a_file_that_is_not_a_checkpoint(tmp_path: Path):
 
 
 def test_main_returns_the_optimized_metric_for_sweepers(tmp_path: Path, data_dir: Path):
-    from rnnlab.train import main
+    from rnnlab.commands.train import main
 
     cfg = compose_train(
         tmp_path,

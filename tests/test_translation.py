@@ -10,9 +10,11 @@ from conftest import FEW_STEPS, built_once, compose_train, run_command, trained
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from rnnlab.data.pair_sources import number_word_pairs
-from rnnlab.data.pairs import PairsDataModule
-from rnnlab.data.tokenizer import (
+from rnnlab.config.settings import check_train_config
+from rnnlab.core.errors import UserError
+from rnnlab.data.pairs.datamodule import PairsDataModule
+from rnnlab.data.pairs.sources import number_word_pairs
+from rnnlab.data.pairs.tokenizer import (
     DEFAULT_BPE_VOCAB,
     KINDS,
     BpeTokenizer,
@@ -21,10 +23,8 @@ from rnnlab.data.tokenizer import (
     clean,
     train_tokenizer,
 )
-from rnnlab.errors import UserError
-from rnnlab.models.seq2seq import chrf, sacrebleu
-from rnnlab.settings import check_train_config
-from rnnlab.tokens import EOS, PAD, SEQ2SEQ_SPECIALS, START
+from rnnlab.data.tokens import EOS, PAD, SEQ2SEQ_SPECIALS, START
+from rnnlab.tasks.seq2seq import chrf, sacrebleu
 
 FRENCH = [
     "Où est l'homme ?",

@@ -6,9 +6,9 @@ from pathlib import Path
 import pytest
 from conftest import TINY_DUMP_TEXT
 
+from rnnlab.core.errors import UserError
 from rnnlab.data.sources import FileSource, article_text, default_dump
-from rnnlab.data.wikipedia import clean_wikitext, iter_articles
-from rnnlab.errors import UserError
+from rnnlab.data.text.wikipedia import clean_wikitext, iter_articles
 
 
 def test_tiny_dump_gives_clean_article_text_and_skips_redirects_and_talk_pages(tiny_dump: Path):

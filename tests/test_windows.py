@@ -1,7 +1,7 @@
 import numpy as np
 import torch
 
-from rnnlab.data.windows import ContiguousStreams, IndependentWindows
+from rnnlab.data.text.windows import ContiguousStreams, IndependentWindows
 
 
 def test_independent_windows_target_is_the_input_shifted_by_one():

@@ -1,6 +1,6 @@
-from rnnlab.data.tokenizer import WordTokenizer
+from rnnlab.data.pairs.tokenizer import WordTokenizer
+from rnnlab.data.tokens import EOS, PAD, START, UNK
 from rnnlab.data.words import decoder_tokens, encoder_tokens, tokenize
-from rnnlab.tokens import EOS, PAD, START, UNK
 
 
 def test_the_lecture_slide_padding_token_for_token():

@@ -8,7 +8,7 @@ import re
 import lightning as L
 import torch
 
-from rnnlab.lightning_internals import is_logging_step
+from rnnlab.core.lightning_internals import is_logging_step
 
 # nn.RNN/LSTM/GRU name their parameters weight_ih_l0, bias_hh_l1_reverse, ...: group them by layer.
 _RECURRENT = re.compile(

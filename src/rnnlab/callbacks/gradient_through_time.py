@@ -13,12 +13,12 @@ import lightning as L
 import torch
 import torch.nn.functional as F
 
-from rnnlab.dashboard import tensorboard_writer
-from rnnlab.lightning_internals import is_logging_step
-from rnnlab.models.char_lm import CharLanguageModel
-from rnnlab.models.task import require_task
-from rnnlab.plots import decay_figure
-from rnnlab.schema import Count
+from rnnlab.core.lightning_internals import is_logging_step
+from rnnlab.core.schema import Count
+from rnnlab.dashboards.figures import decay_figure
+from rnnlab.dashboards.tensorboard import tensorboard_writer
+from rnnlab.tasks.char_lm import CharLanguageModel
+from rnnlab.tasks.task import require_task
 
 
 def distances(window: int) -> list[int]:

@@ -9,11 +9,11 @@ from typing import Annotated
 import lightning as L
 import numpy as np
 
-from rnnlab.dashboard import tensorboard_writer
+from rnnlab.core.schema import Range
+from rnnlab.dashboards.tensorboard import tensorboard_writer
 from rnnlab.inspect.analysis import Inspection, inspect_text
 from rnnlab.inspect.figures import cell_image, surprise_image
-from rnnlab.models.char_lm import CharLanguageModel
-from rnnlab.schema import Range
+from rnnlab.tasks.char_lm import CharLanguageModel
 
 # Long enough for quotes, brackets and a few sentences; short enough to cost a few tens of
 # milliseconds a validation and to read at a glance.

@@ -6,8 +6,8 @@ from __future__ import annotations
 import lightning as L
 from lightning.pytorch.callbacks import OnExceptionCheckpoint
 
-from rnnlab.cli import user_error_in
-from rnnlab.errors import NonFiniteLoss
+from rnnlab.config.start import user_error_in
+from rnnlab.core.errors import NonFiniteLoss
 
 
 class InterruptionCheckpoint(OnExceptionCheckpoint):

@@ -9,10 +9,10 @@ import lightning as L
 from rich import get_console
 from rich.panel import Panel
 
-from rnnlab.dashboard import code_block, tensorboard_writer
-from rnnlab.models.char_lm import CharLanguageModel
-from rnnlab.models.task import require_task
-from rnnlab.schema import NonNegative, NonNegativeInt, SampleLength, Seed
+from rnnlab.core.schema import NonNegative, NonNegativeInt, SampleLength, Seed
+from rnnlab.dashboards.tensorboard import code_block, tensorboard_writer
+from rnnlab.tasks.char_lm import CharLanguageModel
+from rnnlab.tasks.task import require_task
 
 
 class TextSamples(L.Callback):

@@ -8,8 +8,8 @@ import time
 import lightning as L
 import torch
 
-from rnnlab.lightning_internals import is_logging_step
-from rnnlab.models.task import TaskModule
+from rnnlab.core.lightning_internals import is_logging_step
+from rnnlab.tasks.task import TaskModule
 
 
 class Throughput(L.Callback):

@@ -5,8 +5,8 @@ from __future__ import annotations
 import lightning as L
 from lightning.pytorch.callbacks import Timer
 
-from rnnlab.schedules import WarmupCosineLR
-from rnnlab.schema import Count
+from rnnlab.core.schema import Count
+from rnnlab.training.schedules import WarmupCosineLR
 
 
 class ScheduleWithinTime(L.Callback):

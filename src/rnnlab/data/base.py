@@ -11,11 +11,11 @@ from typing import Any, ClassVar
 import lightning as L
 from torch.utils.data import DataLoader
 
-from rnnlab.data.corpus import PreparedCorpus, corpus_cache_dir, open_corpus, prepare_corpus
+from rnnlab.core.lightning_internals import batches_done_this_epoch
+from rnnlab.core.schema import Count
 from rnnlab.data.order import EpochBatches, EpochOrder
 from rnnlab.data.sources import text_source
-from rnnlab.lightning_internals import batches_done_this_epoch
-from rnnlab.schema import Count
+from rnnlab.data.text.corpus import PreparedCorpus, corpus_cache_dir, open_corpus, prepare_corpus
 
 log = logging.getLogger(__name__)
 

@@ -9,11 +9,11 @@ import numpy as np
 import torch
 from torch.utils.data import TensorDataset
 
+from rnnlab.core.errors import UserError, require_split_fractions
+from rnnlab.core.schema import Count, Fraction, NonNegativeInt
 from rnnlab.data.base import TaskDataModule
 from rnnlab.data.sources import open_text, require_file
 from rnnlab.data.splits import split_sizes
-from rnnlab.errors import UserError, require_split_fractions
-from rnnlab.schema import Count, Fraction, NonNegativeInt
 
 
 def sunspots() -> np.ndarray:

@@ -29,8 +29,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, BinaryIO, TextIO
 from urllib.parse import urlsplit
 
-from rnnlab.data.wikipedia import clean_wikitext, iter_articles
-from rnnlab.errors import UserError
+from rnnlab.core.errors import UserError
+from rnnlab.data.text.wikipedia import clean_wikitext, iter_articles
 
 if TYPE_CHECKING:
     from datasets import Dataset, IterableDataset

@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from typing import TypeVar
 
-from rnnlab.tokens import EOS, PAD, START
+from rnnlab.data.tokens import EOS, PAD, START
 
 T = TypeVar("T")  # a token string, or a token id
 

@@ -63,9 +63,9 @@ def inspect_checkpoint(
     UserError before anything is written.
     """
     # The network alone, in plain torch: Lightning is never imported, which halves the start-up.
-    from rnnlab.checkpoints import load_network
-    from rnnlab.data.vocab import CharVocab
-    from rnnlab.models.recurrent_lm import char_network
+    from rnnlab.data.text.vocab import CharVocab
+    from rnnlab.nets.char_lm import char_network
+    from rnnlab.nets.checkpoints import load_network
 
     ckpt_path = Path(ckpt_path)
     network, hparams = load_network(ckpt_path, "char_lm", char_network, device)

@@ -8,8 +8,7 @@ import numpy as np
 import torch
 from torch import nn
 
-from rnnlab.data.vocab import CharVocab
-from rnnlab.eval_mode import evaluating
+from rnnlab.data.text.vocab import CharVocab
 from rnnlab.inspect.activations import Activations, next_char_bits, run_text, top_predictions
 from rnnlab.inspect.properties import (
     MIN_CORRELATION,
@@ -21,6 +20,7 @@ from rnnlab.inspect.properties import (
     text_properties,
     widest_cells,
 )
+from rnnlab.nets.eval_mode import evaluating
 
 LEFT_SATURATED, RIGHT_SATURATED = 0.1, 0.9  # the thresholds of Karpathy et al. (2015)
 

@@ -13,8 +13,8 @@ import matplotlib
 import numpy as np
 from PIL import Image, ImageDraw, ImageFont
 
+from rnnlab.dashboards.figures import plt
 from rnnlab.inspect.analysis import shown_cells, widest_label
-from rnnlab.plots import plt
 
 if TYPE_CHECKING:
     from rnnlab.inspect.analysis import Inspection

@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from rnnlab.errors import UserError
+from rnnlab.core.errors import UserError
 
 SPLITS = ("train", "val", "test")
 
@@ -70,9 +70,9 @@ def split_text(ckpt_path: Path, split: str, chars: int) -> Text:
     """
     from omegaconf import OmegaConf
 
-    from rnnlab.data.corpus import corpus_cache_dir, open_corpus
     from rnnlab.data.sources import text_source
     from rnnlab.data.splits import split_by_position
+    from rnnlab.data.text.corpus import corpus_cache_dir, open_corpus
 
     run = run_directory(ckpt_path)
     config_file = run / ".hydra" / "config.yaml" if run is not None else None

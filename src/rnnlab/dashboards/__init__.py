@@ -1,0 +1,1 @@
+"""What runs show: TensorBoard writers, Markdown tables, matplotlib figures."""

@@ -1,0 +1,1 @@
+"""Sentence pairs for seq2seq: their sources, tokenizers and DataModule."""

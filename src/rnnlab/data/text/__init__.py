@@ -1,0 +1,1 @@
+"""Text corpora for the character and cloze tasks: sources, preparation, vocabulary, windows."""

@@ -1,0 +1,78 @@
+"""LightningDataModule for the character-level Wikipedia corpus."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+from torch.utils.data import DataLoader
+
+from rnnlab.core.errors import UserError, require_split_fractions
+from rnnlab.core.schema import Count, Fraction, NonNegativeInt
+from rnnlab.data.base import TextCorpusDataModule
+from rnnlab.data.order import EpochBatches, process_rank
+from rnnlab.data.splits import split_by_position
+from rnnlab.data.text.vocab import CharVocab
+from rnnlab.data.text.windows import ContiguousStreams, IndependentWindows
+
+
+class WikiCharDataModule(TextCorpusDataModule):
+    """Characters of Wikipedia (or any dump, text file or hub dataset), split by position 90/5/5.
+
+    `stateful=False`: shuffled independent windows of `seq_len + 1` characters.
+    `stateful=True`: `batch_size` contiguous streams in order, for carrying the hidden state.
+    `source`: the text-source options of `TextCorpusDataModule` (data_dir, path, hub, max_chars...).
+    """
+
+    task = "char_lm"
+
+    def __init__(
+        self,
+        seq_len: Count = 64,
+        batch_size: Count = 32,
+        stateful: bool = True,
+        val_fraction: Fraction = 0.05,
+        test_fraction: Fraction = 0.05,
+        num_workers: NonNegativeInt = 0,
+        pin_memory: bool = False,
+        **source: Any,
+    ):
+        super().__init__(**source)
+        require_split_fractions(val_fraction, test_fraction)
+
+    def load_splits(self) -> dict[str, np.ndarray]:
+        hp = self.hparams
+        corpus = self.open_prepared()
+        self.vocab: CharVocab = corpus.vocab
+        splits = split_by_position(corpus.ids(), hp.val_fraction, hp.test_fraction)
+        need = hp.batch_size * (hp.seq_len + 1) + 1
+        for name, split in splits.items():
+            if len(split) < need:
+                raise UserError(
+                    f"The {name} split has {len(split)} characters, fewer than one batch needs "
+                    f"({hp.batch_size} x {hp.seq_len + 1}); lower data.batch_size or "
+                    "data.seq_len, or use more text."
+                )
+        return splits
+
+    def model_hparams(self) -> dict[str, list[str]]:
+        """The character vocabulary."""
+        self.require_setup()
+        return {"vocab": self.vocab.chars}
+
+    def _loader(self, split: str) -> DataLoader:
+        hp = self.hparams
+        ids = self.splits[split]
+        options = dict(batch_size=None, num_workers=hp.num_workers, pin_memory=hp.pin_memory)
+        if hp.stateful:
+            # Every process reads every batch index of its own streams, in order, so the hidden
+            # state carries over from one batch to the next.
+            streams = ContiguousStreams(ids, hp.batch_size, hp.seq_len, *process_rank())
+            order = self.split_sampler(
+                split, len(streams), items_per_batch=1, shard=False, shuffle=False
+            )
+            return DataLoader(streams, sampler=order, **options)
+        windows = IndependentWindows(ids, hp.seq_len)
+        order = self.split_sampler(split, len(windows))
+        batches = EpochBatches(order, hp.batch_size, drop_last=split == "train")
+        return DataLoader(windows, sampler=batches, **options)

@@ -1,0 +1,1 @@
+"""Sweeps and comparisons of finished runs: the sweep report, Optuna studies, compare_runs."""

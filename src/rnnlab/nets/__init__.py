@@ -1,0 +1,2 @@
+"""Plain torch, importable without Lightning: the recurrent backbone, the four networks, decoding
+and checkpoint reading."""

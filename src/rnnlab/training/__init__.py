@@ -1,0 +1,1 @@
+"""Around a Lightning run: resume, learning-rate schedules, Lightning's notices."""
