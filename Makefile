@@ -36,9 +36,10 @@ coverage: install  ## the whole suite with the line coverage of src/ (commands r
 browser:  ## install Chromium (Debian, as root) for the inspect page's browser test
 	command -v chromium >/dev/null || (apt-get update -qq && apt-get install -y --no-install-recommends chromium)
 
-lint: install  ## ruff: lint and format check
+lint: install  ## ruff (lint, format check) and import-linter (the layers in pyproject.toml)
 	$(PY) -m ruff check .
 	$(PY) -m ruff format --check .
+	$(VENV)/bin/lint-imports
 
 format: install  ## ruff: fix what can be fixed and format
 	$(PY) -m ruff check --fix .

@@ -14,7 +14,8 @@ from hydra import compose, initialize_config_dir
 from omegaconf import DictConfig
 
 from rnnlab.commands.train import build_model, set_matmul_precision
-from rnnlab.config.start import CONFIG_DIR
+from rnnlab.config.compose import CONFIG_DIR
+from rnnlab.config.resolvers import register_resolvers
 
 
 def project_config(overrides: list[str], work_dir: Path) -> DictConfig:
@@ -24,6 +25,7 @@ def project_config(overrides: list[str], work_dir: Path) -> DictConfig:
         f"paths.data_dir={work_dir}/data",
         "paths.log_dir=null",
     ]
+    register_resolvers()
     with initialize_config_dir(config_dir=str(CONFIG_DIR), version_base="1.3"):
         return compose(config_name="train", overrides=[*paths, *overrides])
 

@@ -30,7 +30,7 @@ def make_synthetic_dump(multiple: int, path: Path) -> tuple[int, int]:
     """Write the excerpt's pages `multiple` times, each copy under new titles,
     to `path` (.xml, or compressed when it ends in .bz2); return (pages, uncompressed bytes).
     The text is real Wikipedia, so cleaning costs what it costs on a full dump."""
-    from rnnlab.data.sources import default_dump
+    from rnnlab.data.text.sources import default_dump
 
     raw = bz2.decompress(default_dump().read_bytes())
     pages = list(_PAGE.finditer(raw))
@@ -50,8 +50,8 @@ def make_synthetic_dump(multiple: int, path: Path) -> tuple[int, int]:
 def measure_preparation(dump: str, cache_dir: str, workers: int | None) -> dict:
     """Prepare `dump` into an empty `cache_dir` in this process: seconds and peak resident memory
     in MB (this process, and the largest of its worker processes)."""
-    from rnnlab.data.sources import FileSource
     from rnnlab.data.text.corpus import prepare_corpus
+    from rnnlab.data.text.sources import FileSource
 
     start = time.perf_counter()
     corpus = prepare_corpus(

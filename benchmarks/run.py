@@ -24,8 +24,7 @@ import torch
 from benchmarks import generation, options, preparation, report, seq2seq, training
 from benchmarks.common import build, machine, project_config
 from benchmarks.threads import threads_rows
-from rnnlab.config.start import check_writable
-from rnnlab.core.errors import UserError
+from rnnlab.core.errors import UserError, check_writable
 
 SECTIONS = [
     "training",

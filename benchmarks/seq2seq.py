@@ -63,7 +63,7 @@ def seq2seq_rows(
 def wikipedia_pairs(count: int) -> list[tuple[str, str]]:
     """`count` pairs of consecutive sentences of the shipped Wikipedia excerpt (read again from
     its start when it runs out): real text, offline."""
-    from rnnlab.data.sources import default_dump
+    from rnnlab.data.text.sources import default_dump
     from rnnlab.data.text.wiki_cloze import split_sentences
     from rnnlab.data.text.wikipedia import clean_wikitext, iter_articles
 

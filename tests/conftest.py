@@ -27,7 +27,8 @@ from hydra import compose, initialize_config_dir
 from hydra.core.hydra_config import HydraConfig
 from omegaconf import DictConfig, open_dict
 
-from rnnlab.config.start import CONFIG_DIR
+from rnnlab.config.compose import CONFIG_DIR
+from rnnlab.config.resolvers import register_resolvers
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -112,6 +113,7 @@ def compose_train(root: Path, *overrides: str) -> DictConfig:
 
 
 def pytest_configure(config: pytest.Config) -> None:
+    register_resolvers()  # as the train entry does: the tests compose conf/train.yaml too
     """Under pytest-xdist (`make test`: one worker per core) each worker runs on a core of its
     own, with one torch thread: two workers at torch's default threads would each start a
     thread per core and cost 3 times the CPU per step. The commands a worker starts inherit

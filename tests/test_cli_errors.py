@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from conftest import run_cli, run_command
 
-from rnnlab.data.sources import default_dump
+from rnnlab.data.text.sources import default_dump
 
 
 @pytest.fixture(scope="module")
@@ -445,8 +445,7 @@ def test_the_truncated_dump_is_really_truncated(bad: Path):
 def test_a_nearly_full_disk_is_refused_before_the_run_starts(tmp_path: Path, monkeypatch):
     from collections import namedtuple
 
-    from rnnlab.config.start import check_writable
-    from rnnlab.core.errors import UserError
+    from rnnlab.core.errors import UserError, check_writable
 
     usage = namedtuple("usage", "total used free")
     monkeypatch.setattr(
@@ -461,8 +460,7 @@ def test_a_folder_that_cannot_be_written_is_named_and_nothing_is_created(
 ):
     """As root every folder is writable, so the refusal the operating system gives a user is
     played here: the temporary file the check tries cannot be made."""
-    from rnnlab.config.start import check_writable
-    from rnnlab.core.errors import UserError
+    from rnnlab.core.errors import UserError, check_writable
 
     def refused(*args, **kwargs):
         raise PermissionError(13, "Permission denied")

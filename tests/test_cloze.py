@@ -14,7 +14,7 @@ from rnnlab.data.text.wiki_cloze import (
 )
 from rnnlab.data.tokens import BLANK
 from rnnlab.data.words import tokenize
-from rnnlab.tasks.cloze import ClozeNet
+from rnnlab.nets.cloze import ClozeNet
 
 TINY = [
     "data.max_chars=150000",
@@ -69,7 +69,7 @@ def test_the_datamodule_reads_the_wikipedia_text_cache(tmp_path: Path, data_dir:
     assert tokens.shape == (8, 40)
     assert (tokens[torch.arange(8), blank] == dm.words.index(BLANK)).all()
     assert (blank < lengths).all() and (answer >= 3).all()
-    assert (data_dir / "wiki_char").is_dir()
+    assert (data_dir / "corpora").is_dir()
 
 
 @pytest.mark.parametrize("bidirectional", [True, False])

@@ -6,8 +6,8 @@ import pytest
 from conftest import compose_train
 
 from rnnlab.commands.train import instantiate_group
+from rnnlab.config.compose import CONFIG_DIR
 from rnnlab.config.settings import check_accelerator
-from rnnlab.config.start import CONFIG_DIR
 from rnnlab.core.errors import UserError
 from rnnlab.data.pairs.tokenizer import WordTokenizer
 from rnnlab.data.text.vocab import UNKNOWN

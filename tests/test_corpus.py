@@ -12,13 +12,12 @@ from conftest import compose_train
 from hydra.utils import instantiate
 
 from rnnlab.config.settings import check_train_config
-from rnnlab.config.start import user_error_in
-from rnnlab.core.errors import UserError
+from rnnlab.core.errors import UserError, user_error_in
 from rnnlab.data.progress import read_progress
-from rnnlab.data.sources import FileSource, article_text, default_dump
 from rnnlab.data.splits import split_sizes
 from rnnlab.data.text import corpus as corpus_module
 from rnnlab.data.text.corpus import LOCKS_FOLDER, corpus_key, open_corpus, prepare_corpus
+from rnnlab.data.text.sources import FileSource, article_text, default_dump
 from rnnlab.data.text.vocab import UNKNOWN, CharVocab
 from rnnlab.data.text.wiki_char import WikiCharDataModule
 from rnnlab.data.text.wiki_cloze import WikiClozeDataModule
@@ -154,7 +153,7 @@ def test_prepare_data_writes_setup_reads_once_and_model_hparams_waits_for_it(
     dm = WikiCharDataModule(data_dir=str(tmp_path / "d"), path=str(path), seq_len=16, batch_size=4)
     state = dict(vars(dm))
     dm.prepare_data()
-    assert vars(dm) == state and cache_entries(tmp_path / "d" / "wiki_char")
+    assert vars(dm) == state and cache_entries(tmp_path / "d" / "corpora")
     with pytest.raises(RuntimeError, match=r"call prepare_data\(\) and setup\(\) first"):
         dm.model_hparams()
     dm.setup("fit")
@@ -179,7 +178,7 @@ def test_an_unreachable_hub_dataset_fails_fast_naming_the_offline_default(tmp_pa
     )
     with pytest.raises(UserError, match=r"drop data\.hub to use the offline Wikipedia excerpt"):
         dm.prepare_data()
-    assert not any(p.name.endswith(".tmp") for p in (tmp_path / "wiki_char").iterdir())
+    assert not any(p.name.endswith(".tmp") for p in (tmp_path / "corpora").iterdir())
 
 
 def cache_files(corpus) -> tuple[bytes, bytes, list[str]]:
@@ -361,7 +360,7 @@ def test_bad_data_is_one_sentence_naming_the_file_and_leaves_no_cache(
     with pytest.raises(UserError, match=message) as raised:
         dm.prepare_data()
     assert str(path) in str(raised.value)
-    cache = tmp_path / "data" / "wiki_char"
+    cache = tmp_path / "data" / "corpora"
     assert cache_entries(cache) == []
 
 

@@ -8,7 +8,7 @@ from conftest import FEW_STEPS, compose_train
 from hydra.types import RunMode
 
 from rnnlab.commands.train import train
-from rnnlab.config.start import CONFIG_DIR
+from rnnlab.config.compose import CONFIG_DIR
 from rnnlab.dashboards.tensorboard import parameter_count
 from rnnlab.tasks.char_lm import CharLanguageModel
 

@@ -13,7 +13,7 @@ import pytest
 from conftest import SMALL, compose_train, run_command
 from hydra import compose, initialize_config_dir
 
-from rnnlab.config.start import CONFIG_DIR
+from rnnlab.config.compose import CONFIG_DIR
 
 WRONG_TYPE = "{a:1}"  # a mapping, which no setting below takes
 

@@ -15,11 +15,12 @@ import pytest
 
 from rnnlab.commands.chat import read_inputs
 from rnnlab.core.errors import UserError
-from rnnlab.data import sources
+from rnnlab.data import hub
+from rnnlab.data.hub import load_hub_dataset
 from rnnlab.data.pairs.datamodule import PairsDataModule
 from rnnlab.data.pairs.sources import file_pairs, hub_pairs
 from rnnlab.data.series import csv_column
-from rnnlab.data.sources import FileSource, load_hub_dataset
+from rnnlab.data.text.sources import FileSource
 from rnnlab.data.text.wiki_char import WikiCharDataModule
 
 TEXT = "Première ligne, l'homme.\nSecond line\n\nlast line\n"
@@ -162,7 +163,7 @@ def online(monkeypatch):
     monkeypatch.setattr(constants, "ENDPOINT", "https://huggingface.co")
     monkeypatch.setattr(datasets.config, "HF_HUB_OFFLINE", False)
     monkeypatch.setattr(datasets.config, "HF_DATASETS_OFFLINE", False)
-    monkeypatch.setattr(sources, "_offline_because", None)
+    monkeypatch.setattr(hub, "_offline_because", None)
 
 
 @pytest.fixture
@@ -176,8 +177,8 @@ def unreachable(online, monkeypatch):
         release.wait(30)
         raise OSError("no network")
 
-    monkeypatch.setattr(sources, "_open_connection", hang)
-    monkeypatch.setattr(sources, "_HUB_PROBE_SECONDS", 0.5)
+    monkeypatch.setattr(hub, "_open_connection", hang)
+    monkeypatch.setattr(hub, "_HUB_PROBE_SECONDS", 0.5)
     yield tried
     release.set()
 
@@ -221,12 +222,12 @@ def test_the_probe_goes_to_the_configured_endpoint_or_its_proxy(online, monkeypa
     from huggingface_hub import constants
 
     tried = []
-    monkeypatch.setattr(sources, "_open_connection", lambda address, timeout: tried.append(address))
+    monkeypatch.setattr(hub, "_open_connection", lambda address, timeout: tried.append(address))
     monkeypatch.setattr(constants, "ENDPOINT", "http://mirror.example:8080")
-    assert sources.hub_reachable()
+    assert hub.hub_reachable()
     monkeypatch.setattr(constants, "ENDPOINT", "https://hub.example")
     monkeypatch.setenv("HTTPS_PROXY", "http://proxy.example:3128")
-    assert sources.hub_reachable()
+    assert hub.hub_reachable()
     assert tried == [("mirror.example", 8080), ("proxy.example", 3128)]
 
 
@@ -234,7 +235,7 @@ def test_a_reachable_hub_is_used_online(online, monkeypatch):
     import datasets
 
     calls = []
-    monkeypatch.setattr(sources, "_open_connection", lambda address, timeout: None)
+    monkeypatch.setattr(hub, "_open_connection", lambda address, timeout: None)
     monkeypatch.setattr(datasets, "load_dataset", lambda *args, **kw: calls.append(args) or ["row"])
     assert load_hub_dataset("owner/name", None, "train", False, "the fallback") == ["row"]
     assert calls == [("owner/name", None)] and not datasets.config.HF_HUB_OFFLINE
@@ -277,7 +278,7 @@ def cached_hub_dataset(tmp_path: Path, monkeypatch) -> str:
 def test_without_a_network_a_cached_hub_dataset_still_loads(
     unreachable, cached_hub_dataset: str, caplog
 ):
-    with caplog.at_level(logging.WARNING, logger="rnnlab.data.sources"):
+    with caplog.at_level(logging.WARNING, logger="rnnlab.data.hub"):
         pairs = hub_pairs(cached_hub_dataset, None, "train", "source", "target")
     assert pairs[:2] == [("hello 0", "salut 0"), ("hello 1", "salut 1")] and len(pairs) == 60
     assert unreachable == [("huggingface.co", 443)]

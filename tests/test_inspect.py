@@ -484,7 +484,7 @@ def test_the_callback_is_switched_off_with_null(tmp_path: Path):
 def test_rnn_vs_lstm_asks_for_the_pages():
     from hydra import compose, initialize_config_dir
 
-    from rnnlab.config.start import CONFIG_DIR
+    from rnnlab.config.compose import CONFIG_DIR
 
     with initialize_config_dir(config_dir=str(CONFIG_DIR), version_base="1.3"):
         cfg = compose(
@@ -528,8 +528,8 @@ def docs_commands() -> list[list[str]]:
 def test_the_docs_commands_compose_and_pass_the_settings_check():
     from hydra import compose, initialize_config_dir
 
+    from rnnlab.config.compose import CONFIG_DIR
     from rnnlab.config.scripts import InspectSettings
-    from rnnlab.config.start import CONFIG_DIR
     from rnnlab.core.schema import check_node
 
     commands = docs_commands()

@@ -29,7 +29,7 @@ from hydra import compose, initialize_config_dir
 from hydra.core.override_parser.overrides_parser import OverridesParser
 from omegaconf import OmegaConf
 
-from rnnlab.config.start import CONFIG_DIR
+from rnnlab.config.compose import CONFIG_DIR
 
 # The user documents; each is expected to exist (the docs/ layout is fixed).
 PAGES = [

@@ -5,9 +5,9 @@ import pytest
 import torch
 
 from rnnlab.nets.char_lm import RecurrentLM
-from rnnlab.tasks.cloze import ClozeNet
-from rnnlab.tasks.forecast import RecurrentRegressor
-from rnnlab.tasks.seq2seq import Seq2SeqNet
+from rnnlab.nets.cloze import ClozeNet
+from rnnlab.nets.forecast import RecurrentRegressor
+from rnnlab.nets.seq2seq import Seq2SeqNet
 
 BATCH, TIME = 3, 7
 

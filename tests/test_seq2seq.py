@@ -7,7 +7,7 @@ from conftest import FEW_STEPS, built_once, compose_train, run_cli, run_command,
 from rnnlab.commands.train import train
 from rnnlab.core.errors import UserError
 from rnnlab.nets.decoding import beam_search, greedy_decode
-from rnnlab.tasks.seq2seq import Seq2SeqNet
+from rnnlab.nets.seq2seq import Seq2SeqNet
 
 # Tiny sizes: a run of a few steps on the number-words pairs takes seconds.
 TINY = [

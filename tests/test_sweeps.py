@@ -8,7 +8,7 @@ import pytest
 import yaml
 from conftest import SMALL, built_once, compose_train, run_cli, run_command
 
-from rnnlab.config.start import CONFIG_DIR
+from rnnlab.config.compose import CONFIG_DIR
 from rnnlab.core.threads import available_cores
 
 # Every test here trains, resumes or sweeps through the real commands.
@@ -141,7 +141,7 @@ def test_joblib_launcher_runs_jobs_in_parallel_processes(tmp_path: Path, data_di
 def test_the_slurm_launcher_config_composes(tmp_path: Path):
     from hydra import compose, initialize_config_dir
 
-    from rnnlab.config.start import CONFIG_DIR
+    from rnnlab.config.compose import CONFIG_DIR
 
     with initialize_config_dir(config_dir=str(CONFIG_DIR), version_base="1.3"):
         cfg = compose(

@@ -7,7 +7,7 @@ import pytest
 from conftest import TINY_DUMP_TEXT
 
 from rnnlab.core.errors import UserError
-from rnnlab.data.sources import FileSource, article_text, default_dump
+from rnnlab.data.text.sources import FileSource, article_text, default_dump
 from rnnlab.data.text.wikipedia import clean_wikitext, iter_articles
 
 

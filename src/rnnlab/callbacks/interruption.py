@@ -6,8 +6,7 @@ from __future__ import annotations
 import lightning as L
 from lightning.pytorch.callbacks import OnExceptionCheckpoint
 
-from rnnlab.config.start import user_error_in
-from rnnlab.core.errors import NonFiniteLoss
+from rnnlab.core.errors import NonFiniteLoss, user_error_in
 
 
 class InterruptionCheckpoint(OnExceptionCheckpoint):

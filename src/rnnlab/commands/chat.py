@@ -15,11 +15,11 @@ from typing import TextIO
 import hydra
 from omegaconf import DictConfig
 
+from rnnlab.config.compose import CONFIG_DIR
 from rnnlab.config.scripts import ChatSettings
-from rnnlab.config.start import CONFIG_DIR, report_user_errors
-from rnnlab.core.errors import UserError
+from rnnlab.core.errors import UserError, report_user_errors
 from rnnlab.core.schema import check_node
-from rnnlab.data.sources import open_text, require_file
+from rnnlab.data.files import open_text, require_file
 from rnnlab.nets.checkpoints import load_task_model
 from rnnlab.tasks.seq2seq import Seq2SeqModel
 

@@ -8,8 +8,9 @@ from __future__ import annotations
 import hydra
 from omegaconf import DictConfig
 
+from rnnlab.config.compose import CONFIG_DIR
 from rnnlab.config.scripts import FillBlankSettings
-from rnnlab.config.start import CONFIG_DIR, report_user_errors
+from rnnlab.core.errors import report_user_errors
 from rnnlab.core.schema import check_node
 from rnnlab.nets.checkpoints import load_task_model
 from rnnlab.tasks.cloze import ClozeModel, around_the_blank

@@ -12,8 +12,9 @@ import sys
 import hydra
 from omegaconf import DictConfig
 
+from rnnlab.config.compose import CONFIG_DIR
 from rnnlab.config.scripts import InspectSettings
-from rnnlab.config.start import CONFIG_DIR, report_user_errors
+from rnnlab.core.errors import report_user_errors
 from rnnlab.core.schema import check_node
 
 

@@ -18,10 +18,11 @@ import torch
 from lightning.pytorch.callbacks import LearningRateMonitor
 from omegaconf import DictConfig, OmegaConf
 
+from rnnlab.config.compose import CONFIG_DIR
 from rnnlab.config.extras import require_extras
+from rnnlab.config.resolvers import register_resolvers
 from rnnlab.config.settings import check_train_config
-from rnnlab.config.start import CONFIG_DIR, report_user_errors
-from rnnlab.core.errors import UserError
+from rnnlab.core.errors import UserError, report_user_errors
 from rnnlab.core.threads import apply_thread_budget, thread_budget
 from rnnlab.dashboards.tensorboard import (
     code_block,
@@ -34,6 +35,8 @@ from rnnlab.tasks.task import TaskModule
 from rnnlab.training.notices import silence_lightning_notices
 from rnnlab.training.resume import check_same_data, resolve_resume
 
+# At import, before Hydra composes: a launcher's job processes import this module, not `command`.
+register_resolvers()
 silence_lightning_notices()
 log = logging.getLogger(__name__)
 
@@ -170,7 +173,7 @@ def train(cfg: DictConfig) -> dict[str, float]:
         writer = tensorboard_writer(trainer)
         if writer is not None:
             writer.add_text("samples/final", code_block(demo), global_step=trainer.global_step)
-            write_embeddings(trainer, model)
+            write_embeddings(trainer, model.projector_embeddings())
         print_summary(metrics, demo, best, trainer)
     return metrics
 

@@ -4,14 +4,10 @@ and the embedding projector."""
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
 
 import lightning as L
 import torch
 from lightning.pytorch.loggers import TensorBoardLogger
-
-if TYPE_CHECKING:
-    from rnnlab.tasks.task import TaskModule
 
 # How the projector labels characters that would be invisible or break
 # its tab-separated metadata file.
@@ -52,12 +48,15 @@ def projector_label(token: str) -> str:
     return "".join(_VISIBLE.get(c, c) for c in token) or "(empty)"
 
 
-def write_embeddings(trainer: L.Trainer, module: TaskModule) -> None:
-    """Every embedding table the model declares, labelled by its tokens, for the Projector tab."""
+def write_embeddings(
+    trainer: L.Trainer, embeddings: dict[str, tuple[torch.Tensor, Sequence[str]]]
+) -> None:
+    """Embedding tables (tag -> (weight, the token of each row)), labelled by their tokens, for
+    the Projector tab."""
     writer = tensorboard_writer(trainer)
     if writer is None:
         return
-    for tag, (weight, tokens) in module.projector_embeddings().items():
+    for tag, (weight, tokens) in embeddings.items():
         labels = [projector_label(t) for t in tokens]
         writer.add_embedding(
             weight.detach().float().cpu(), metadata=labels, tag=tag, global_step=trainer.global_step

@@ -14,8 +14,8 @@ from torch.utils.data import DataLoader
 from rnnlab.core.lightning_internals import batches_done_this_epoch
 from rnnlab.core.schema import Count
 from rnnlab.data.order import EpochBatches, EpochOrder
-from rnnlab.data.sources import text_source
 from rnnlab.data.text.corpus import PreparedCorpus, corpus_cache_dir, open_corpus, prepare_corpus
+from rnnlab.data.text.sources import text_source
 
 log = logging.getLogger(__name__)
 

@@ -12,7 +12,7 @@ from torch.utils.data import TensorDataset
 from rnnlab.core.errors import UserError, require_split_fractions
 from rnnlab.core.schema import Count, Fraction, NonNegativeInt
 from rnnlab.data.base import TaskDataModule
-from rnnlab.data.sources import open_text, require_file
+from rnnlab.data.files import open_text, require_file
 from rnnlab.data.splits import split_sizes
 
 

@@ -19,8 +19,7 @@ from pathlib import Path
 
 import yaml
 
-from rnnlab.config.start import check_writable, report_user_errors
-from rnnlab.core.errors import UserError
+from rnnlab.core.errors import UserError, check_writable, report_user_errors
 from rnnlab.dashboards.figures import curves_figure, plt
 
 

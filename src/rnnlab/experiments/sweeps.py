@@ -21,7 +21,7 @@ from hydra.experimental.callback import Callback
 from hydra.types import RunMode
 from omegaconf import DictConfig
 
-from rnnlab.config.start import FailedJob, user_error_in
+from rnnlab.core.errors import FailedJob, user_error_in
 from rnnlab.core.lightning_internals import failed_job_error
 from rnnlab.dashboards.tensorboard import markdown_table
 from rnnlab.experiments.compare import distinct_overrides

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from rnnlab.config.start import check_writable
+from rnnlab.core.errors import check_writable
 from rnnlab.inspect.analysis import Inspection
 from rnnlab.inspect.figures import cells_image, gates_image, png_bytes, surprise_image
 from rnnlab.inspect.page import page

@@ -45,7 +45,7 @@ def cut(text: str, chars: int, what: str) -> Text:
 
 def read_input_file(input_file: str, chars: int) -> Text:
     """The first `chars` characters of a UTF-8 text file (compressed or not)."""
-    from rnnlab.data.sources import open_text, require_file
+    from rnnlab.data.files import open_text, require_file
 
     path = Path(input_file).expanduser()
     require_file(path, "The input file", "give a UTF-8 text file")
@@ -70,9 +70,9 @@ def split_text(ckpt_path: Path, split: str, chars: int) -> Text:
     """
     from omegaconf import OmegaConf
 
-    from rnnlab.data.sources import text_source
     from rnnlab.data.splits import split_by_position
     from rnnlab.data.text.corpus import corpus_cache_dir, open_corpus
+    from rnnlab.data.text.sources import text_source
 
     run = run_directory(ckpt_path)
     config_file = run / ".hydra" / "config.yaml" if run is not None else None

@@ -6,15 +6,11 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import torch
 
 from rnnlab.core.errors import UserError
 from rnnlab.core.schema import check_node, declared
-
-if TYPE_CHECKING:
-    from rnnlab.tasks.task import TaskModule
 
 
 def read_checkpoint(path: str | Path) -> dict:
@@ -44,11 +40,8 @@ def read_checkpoint(path: str | Path) -> dict:
 
 def task_in(checkpoint: dict) -> str | None:
     """The task a checkpoint was trained for (None when it is not one of this project's)."""
-    if isinstance(checkpoint.get("task"), str):
-        return checkpoint["task"]
-    hparams = checkpoint.get("hyper_parameters")
-    # Checkpoints written before the task was stored beside the weights kept it as a setting.
-    return hparams.get("task") if isinstance(hparams, dict) else None
+    task = checkpoint.get("task")
+    return task if isinstance(task, str) else None
 
 
 def require_task(checkpoint: dict, task: str, path: str | Path) -> None:
@@ -87,7 +80,7 @@ def hparams_in(checkpoint: dict, path: str | Path) -> dict:
     hparams = checkpoint.get("hyper_parameters")
     if not isinstance(hparams, dict):
         raise UserError(f"{path} has no saved hyperparameters; give a .ckpt written by train.py.")
-    return {key: value for key, value in hparams.items() if key != "task"}  # older files
+    return hparams
 
 
 def check_hparams(
@@ -108,10 +101,9 @@ def check_hparams(
         raise UserError(f"{path} holds a bad setting: {err}") from None
 
 
-def saved_hparams(checkpoint: dict, path: str | Path, model_class: type[TaskModule]) -> dict:
-    """The hyperparameters a checkpoint saved, upgraded from older files and checked against the
-    model's declared settings."""
-    hparams = model_class.upgrade_hparams(hparams_in(checkpoint, path))
+def saved_hparams(checkpoint: dict, path: str | Path, model_class: type[torch.nn.Module]) -> dict:
+    """The hyperparameters a checkpoint saved, checked against the model's declared settings."""
+    hparams = hparams_in(checkpoint, path)
     check_hparams(hparams, path, model_class, model_class.task)
     return hparams
 
@@ -130,8 +122,10 @@ def load_weights(module: torch.nn.Module, weights: object, path: str | Path) -> 
         ) from None
 
 
-def load_task_model(path: str | Path, model_class: type[TaskModule], device: str = "cpu"):
-    """Build `model_class` from a checkpoint of its task, on `device`, in eval mode."""
+def load_task_model(path: str | Path, model_class: type[torch.nn.Module], device: str = "cpu"):
+    """Build `model_class` (a task: a `TaskModule` subclass, whose `task` names the checkpoints it
+    reads) from a checkpoint of its task, on `device`, in eval mode. The class is given, not
+    imported: this module stays plain torch."""
     require_device(device)  # a setting: checked before the file is read
     checkpoint = read_checkpoint(path)
     require_task(checkpoint, model_class.task, path)

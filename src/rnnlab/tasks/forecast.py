@@ -7,31 +7,16 @@ from typing import Any
 
 import torch
 import torch.nn.functional as F
-from torch import nn
 from torchmetrics import MeanAbsoluteError, MeanMetric, MeanSquaredError
 
 from rnnlab.core.schema import Cell, Count, Dropout, Positive
 from rnnlab.dashboards.figures import forecast_figure
 from rnnlab.dashboards.tensorboard import tensorboard_writer
-from rnnlab.nets.backbone import RecurrentSpec
+from rnnlab.nets.forecast import RecurrentRegressor
 from rnnlab.tasks.task import TaskModule
 
 # The forecasters compared on every split, and the suffix of their metric names.
 FORECASTERS = {"rnn": "", "naive": "_naive", "seasonal": "_seasonal"}
-
-
-class RecurrentRegressor(nn.Module):
-    """`forward(x (batch, time, 1)) -> next value (batch,)`: torch's RNN over the window, a linear
-    head on its last output."""
-
-    def __init__(self, cell: str, hidden_size: int, num_layers: int, dropout: float):
-        super().__init__()
-        self.rnn = RecurrentSpec(cell, hidden_size, num_layers, dropout).build(input_size=1)
-        self.head = nn.Linear(hidden_size, 1)
-
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
-        output, _ = self.rnn(x)
-        return self.head(output[:, -1]).squeeze(-1)
 
 
 class ForecastModel(TaskModule):

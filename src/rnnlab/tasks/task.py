@@ -109,12 +109,6 @@ class TaskModule(L.LightningModule, ABC):
     def end_evaluation(self, stage: str, values: dict[str, float]) -> None:
         """After a stage's metrics are logged: write examples or figures (nothing by default)."""
 
-    @classmethod
-    def upgrade_hparams(cls, hparams: dict) -> dict:
-        """A checkpoint's saved settings as this release's constructor takes them (older
-        checkpoints may keep some under other names); unchanged by default."""
-        return hparams
-
     # ---- shared machinery ----------------------------------------------------------------------
     @classmethod
     def logged_metrics(cls) -> dict[str, tuple[str, ...]]:

@@ -11,7 +11,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
 from rnnlab.core.errors import UserError
-from rnnlab.data.sources import load_hub_dataset, open_text, require_file
+from rnnlab.data.files import open_text, require_file
+from rnnlab.data.hub import load_hub_dataset
 
 if TYPE_CHECKING:
     from datasets import Dataset

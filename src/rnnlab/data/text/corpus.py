@@ -4,7 +4,7 @@ and checked on load.
 Preparation streams: the main process reads the source and writes, worker processes clean batches
 of pages, and nothing grows with the size of the source but the files written.
 
-The cache folder (`<data_dir>/wiki_char/`) holds:
+The cache folder (`<data_dir>/corpora/`) holds:
     <key>/                  a prepared corpus (text.txt, corpus.npy, meta.json)
     .<key>.<pid>.tmp/       a corpus being prepared by process <pid>, renamed to <key>/ when done
     locks/<key>.lock        the lock that processes preparing or opening <key> take turns on
@@ -37,7 +37,7 @@ from filelock import FileLock, Timeout
 
 from rnnlab.core.errors import UserError
 from rnnlab.data.progress import read_progress
-from rnnlab.data.sources import FileSource, HubSource, fingerprint_digest
+from rnnlab.data.text.sources import FileSource, HubSource, fingerprint_digest
 from rnnlab.data.text.vocab import CharVocab
 
 log = logging.getLogger(__name__)
@@ -79,9 +79,9 @@ class PreparedCorpus:
 
 
 def corpus_cache_dir(data_dir: str | Path) -> Path:
-    """Where the prepared corpora of `data_dir` live. The folder kept its first user's name, so
-    corpora prepared before still count."""
-    return Path(data_dir) / "wiki_char"
+    """Where the prepared corpora of `data_dir` live (the character and the cloze tasks share
+    them)."""
+    return Path(data_dir) / "corpora"
 
 
 def corpus_key(source: FileSource | HubSource, min_char_count: int, max_chars: int | None) -> str:

@@ -15,6 +15,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from rnnlab.core.errors import UserError
+from rnnlab.data.files import open_binary
 
 _REDIRECT = re.compile(r"\s*#redirect", re.I)
 # Links to these namespaces render as images or page metadata, not prose.
@@ -58,7 +59,6 @@ def iter_articles(path: Path, on_page: Callable[[int], None] | None = None) -> I
     `on_page(bytes_read)` is called after every page with how far into the file (on disk) the
     reader is.
     """
-    from rnnlab.data.sources import open_binary  # here: sources imports this module
 
     pages = 0
     try:

@@ -1,0 +1,38 @@
+"""The layers of src/rnnlab/ (pyproject.toml's [tool.importlinter]): checked as `make lint` checks
+them, and every package of the project placed in them."""
+
+from __future__ import annotations
+
+import ast
+import subprocess
+import sys
+import tomllib
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+PACKAGE = REPO / "src" / "rnnlab"
+
+
+def contracts() -> list[dict]:
+    settings = tomllib.loads((REPO / "pyproject.toml").read_text())
+    return settings["tool"]["importlinter"]["contracts"]
+
+
+def test_the_import_contracts_hold():
+    lint_imports = Path(sys.executable).parent / "lint-imports"
+    result = subprocess.run([str(lint_imports)], cwd=REPO, capture_output=True, text=True)
+    assert result.returncode == 0, result.stdout[-3000:]
+    assert "0 broken" in result.stdout
+
+
+def test_every_package_has_a_layer_and_says_what_it_holds():
+    (layers,) = [c["layers"] for c in contracts() if c["type"] == "layers"]
+    packages = {f"rnnlab.{p.name}" for p in PACKAGE.iterdir() if (p / "__init__.py").is_file()}
+    assert packages == set(layers)
+    for package in PACKAGE.rglob("__init__.py"):
+        assert ast.get_docstring(ast.parse(package.read_text())), f"{package} has no docstring"
+
+
+def test_few_modules_stand_beside_the_folders():
+    modules = sorted(p.name for p in PACKAGE.glob("*.py"))
+    assert modules == ["__init__.py"]
