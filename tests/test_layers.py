@@ -36,3 +36,27 @@ def test_every_package_has_a_layer_and_says_what_it_holds():
 def test_few_modules_stand_beside_the_folders():
     modules = sorted(p.name for p in PACKAGE.glob("*.py"))
     assert modules == ["__init__.py"]
+
+
+def function_level_imports() -> list[tuple[Path, int, str]]:
+    """(file, line, the line above) of every import inside a function of the package."""
+    found = []
+    for path in sorted(PACKAGE.rglob("*.py")):
+        lines = path.read_text().splitlines()
+        for node in ast.walk(ast.parse("\n".join(lines))):
+            if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+                for inner in ast.walk(node):
+                    if isinstance(inner, ast.Import | ast.ImportFrom):
+                        here = lines[inner.lineno - 1]
+                        above = lines[inner.lineno - 2]
+                        found.append((path, inner.lineno, here + above))
+    return found
+
+
+def test_an_import_inside_a_function_gives_its_measured_reason():
+    unexplained = [
+        f"{path.relative_to(REPO)}:{line}"
+        for path, line, text in function_level_imports()
+        if "measured" not in text
+    ]
+    assert not unexplained, "imports at module level, or a comment with the measured cost"

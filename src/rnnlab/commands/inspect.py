@@ -16,14 +16,13 @@ from rnnlab.config.compose import CONFIG_DIR
 from rnnlab.config.scripts import InspectSettings
 from rnnlab.core.errors import report_user_errors
 from rnnlab.core.schema import check_node
+from rnnlab.inspect import inspect_checkpoint, summary
 
 
 @hydra.main(version_base="1.3", config_path=str(CONFIG_DIR), config_name="inspect")
 @report_user_errors
 def main(cfg: DictConfig) -> None:
     check_node("", cfg, InspectSettings)
-    from rnnlab.inspect import inspect_checkpoint, summary  # imports torch: after the checks
-
     done = inspect_checkpoint(
         cfg.ckpt_path,
         text=cfg.text,

@@ -17,6 +17,9 @@ import lightning as L
 import torch
 from lightning.pytorch.callbacks import LearningRateMonitor
 from omegaconf import DictConfig, OmegaConf
+from rich.console import Console
+from rich.panel import Panel
+from rich.table import Table
 
 from rnnlab.config.compose import CONFIG_DIR
 from rnnlab.config.extras import require_extras
@@ -192,10 +195,6 @@ def interruption(trainer: L.Trainer, cfg: DictConfig) -> SystemExit:
 def print_summary(
     metrics: dict[str, float], demo: str, best: str | None, trainer: L.Trainer
 ) -> None:
-    from rich.console import Console
-    from rich.panel import Panel
-    from rich.table import Table
-
     console = Console()
     table = Table("metric", "value", title="Best checkpoint")
     for name, value in sorted(metrics.items()):

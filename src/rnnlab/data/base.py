@@ -14,8 +14,13 @@ from torch.utils.data import DataLoader
 from rnnlab.core.lightning_internals import batches_done_this_epoch
 from rnnlab.core.schema import Count
 from rnnlab.data.order import EpochBatches, EpochOrder
-from rnnlab.data.text.corpus import PreparedCorpus, corpus_cache_dir, open_corpus, prepare_corpus
-from rnnlab.data.text.sources import text_source
+from rnnlab.data.text.corpus import (
+    PreparedCorpus,
+    corpus_cache_dir,
+    open_text_corpus,
+    prepare_corpus,
+    source_of,
+)
 
 log = logging.getLogger(__name__)
 
@@ -139,7 +144,7 @@ class TextCorpusDataModule(TaskDataModule):
         # Lightning also collects the arguments of the subclass __init__ that called this one,
         # so hparams holds every data option.
         self.save_hyperparameters(logger=False)
-        self.source = text_source(path, hub, hub_config, hub_split, text_field)
+        self.source = source_of(self.hparams)
 
     @property
     def cache_dir(self) -> Path:
@@ -154,8 +159,9 @@ class TextCorpusDataModule(TaskDataModule):
 
     def open_prepared(self) -> PreparedCorpus:
         """The corpus `prepare_data()` wrote, checked against its recorded checksums."""
-        hp = self.hparams
-        corpus = open_corpus(self.source, self.cache_dir, hp.min_char_count, hp.max_chars)
+        return self.log_corpus(open_text_corpus(self.hparams))
+
+    def log_corpus(self, corpus: PreparedCorpus) -> PreparedCorpus:
         meta = corpus.meta
         log.info(
             "Corpus %s: %s characters, %d symbols",

@@ -18,6 +18,7 @@ from rnnlab.data.splits import split_sizes
 
 def sunspots() -> np.ndarray:
     """Yearly sunspot numbers 1700-2008 (309 values), shipped by statsmodels."""
+    # 0.35 s on top of torch (measured): paid only by the sunspots series.
     from statsmodels.datasets import sunspots as dataset
 
     return dataset.load_pandas().data["SUNACTIVITY"].to_numpy(dtype=np.float32)

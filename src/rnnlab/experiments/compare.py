@@ -18,9 +18,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import yaml
+from tensorboard.backend.event_processing.event_accumulator import EventAccumulator
 
 from rnnlab.core.errors import UserError, check_writable, report_user_errors
 from rnnlab.dashboards.figures import curves_figure, plt
+from rnnlab.dashboards.tensorboard import markdown_table
+from rnnlab.inspect import inspect_checkpoint
 
 
 @dataclass
@@ -36,8 +39,6 @@ class Run:
 
 def find_runs(paths: list[Path]) -> list[Run]:
     """Every run directory (a `.hydra/` and a `tensorboard/` folder) at or below the given paths."""
-    from tensorboard.backend.event_processing.event_accumulator import EventAccumulator
-
     # It reports every event file it opens.
     logging.getLogger("tensorboard").setLevel(logging.WARNING)
 
@@ -130,8 +131,6 @@ def result_row(run: Run, metric: str) -> list[str]:
 
 
 def comparison_table(runs: list[Run], metric: str) -> str:
-    from rnnlab.dashboards.tensorboard import markdown_table
-
     unit = next(
         (
             t.removeprefix("throughput/")
@@ -228,9 +227,6 @@ def inspect_runs(run_dirs: list[Path], out: Path, chars: int = 2000) -> Path | N
     A run that cannot be inspected (not a character model, no checkpoint) is skipped with a
     warning; returns None when none could be.
     """
-    from rnnlab.dashboards.tensorboard import markdown_table
-    from rnnlab.inspect import inspect_checkpoint
-
     log = logging.getLogger(__name__)
     overrides = [run_overrides(run_dir) for run_dir in run_dirs]
     labels = [" ".join(own) for own in distinct_overrides(overrides)]

@@ -24,7 +24,7 @@ from omegaconf import DictConfig
 from rnnlab.core.errors import FailedJob, user_error_in
 from rnnlab.core.lightning_internals import failed_job_error
 from rnnlab.dashboards.tensorboard import markdown_table
-from rnnlab.experiments.compare import distinct_overrides
+from rnnlab.experiments.compare import compare_runs, distinct_overrides, inspect_runs
 
 log = logging.getLogger(__name__)
 
@@ -122,13 +122,9 @@ class SweepReport(Callback):
         summary = sweep_dir / "sweep_summary.md"
         log.info("Sweep of %d jobs, %d failed (%s):\n%s", len(records), len(failed), summary, table)
         if self.compare and len(failed) < len(records):
-            from rnnlab.experiments.compare import compare_runs
-
             png, markdown = compare_runs([sweep_dir], metric=self.metric)
             log.info("Comparison: %s and %s", png, markdown)
         if self.inspect and len(failed) < len(records):
-            from rnnlab.experiments.compare import inspect_runs
-
             completed = [r["dir"] for r in records if r["status"] == "completed"]
             pages = inspect_runs(completed, sweep_dir, self.inspect_chars)
             if pages is not None:

@@ -11,10 +11,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from rnnlab.data.text.vocab import CharVocab
 from rnnlab.inspect.analysis import Inspection, inspect_text, strongest_cell
 from rnnlab.inspect.properties import MIN_CORRELATION
 from rnnlab.inspect.report import require_writable, summary, write_inspection
 from rnnlab.inspect.texts import Text, choose_text, run_directory
+from rnnlab.nets.char_lm import char_network
+from rnnlab.nets.checkpoints import load_network
 
 __all__ = [
     "InspectedCheckpoint",
@@ -62,11 +65,6 @@ def inspect_checkpoint(
     Every user mistake (another task's checkpoint, an empty text, an unwritable output) raises a
     UserError before anything is written.
     """
-    # The network alone, in plain torch: Lightning is never imported, which halves the start-up.
-    from rnnlab.data.text.vocab import CharVocab
-    from rnnlab.nets.char_lm import char_network
-    from rnnlab.nets.checkpoints import load_network
-
     ckpt_path = Path(ckpt_path)
     network, hparams = load_network(ckpt_path, "char_lm", char_network, device)
     chosen = choose_text(ckpt_path, text, input_file, split, chars)

@@ -7,18 +7,14 @@ from __future__ import annotations
 import io
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import matplotlib
 import numpy as np
 from PIL import Image, ImageDraw, ImageFont
 
 from rnnlab.dashboards.figures import plt
-from rnnlab.inspect.analysis import shown_cells, widest_label
-
-if TYPE_CHECKING:
-    from rnnlab.inspect.analysis import Inspection
-    from rnnlab.inspect.properties import TrackingCell
+from rnnlab.inspect.analysis import Inspection, shown_cells, widest_label
+from rnnlab.inspect.properties import TrackingCell
 
 # Shipped with matplotlib, so every machine that draws the other figures has it.
 _FONT_DIR = Path(matplotlib.get_data_path()) / "fonts" / "ttf"

@@ -6,7 +6,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from omegaconf import OmegaConf
+
 from rnnlab.core.errors import UserError
+from rnnlab.data.files import open_text, require_file
+from rnnlab.data.text.corpus import corpus_splits
 
 SPLITS = ("train", "val", "test")
 
@@ -45,8 +49,6 @@ def cut(text: str, chars: int, what: str) -> Text:
 
 def read_input_file(input_file: str, chars: int) -> Text:
     """The first `chars` characters of a UTF-8 text file (compressed or not)."""
-    from rnnlab.data.files import open_text, require_file
-
     path = Path(input_file).expanduser()
     require_file(path, "The input file", "give a UTF-8 text file")
     with open_text(path) as stream:
@@ -68,12 +70,6 @@ def split_text(ckpt_path: Path, split: str, chars: int) -> Text:
     The corpus is rebuilt from the run's saved config (`<run>/.hydra/config.yaml`), as its
     DataModule cut it: the characters the model read, rare ones as its unknown symbol.
     """
-    from omegaconf import OmegaConf
-
-    from rnnlab.data.splits import split_by_position
-    from rnnlab.data.text.corpus import corpus_cache_dir, open_corpus
-    from rnnlab.data.text.sources import text_source
-
     run = run_directory(ckpt_path)
     config_file = run / ".hydra" / "config.yaml" if run is not None else None
     if config_file is None or not config_file.is_file():
@@ -84,18 +80,15 @@ def split_text(ckpt_path: Path, split: str, chars: int) -> Text:
             'was removed); give text="..." or input_file=<path> instead.'
         )
     data = OmegaConf.load(config_file).data
-    try:  # the corpus as the run's DataModule read it, without building one (no Lightning)
-        source = text_source(data.path, data.hub, data.hub_config, data.hub_split, data.text_field)
-        corpus = open_corpus(
-            source, corpus_cache_dir(data.data_dir), data.min_char_count, data.max_chars
-        )
+    try:  # the DataModule's own function: the characters the model read
+        corpus, splits = corpus_splits(data)
     except RuntimeError:  # open_corpus: the corpus was never prepared where the config points
         raise UserError(
             f"split={split} needs the corpus the run trained on, prepared in {data.data_dir}, and "
             "it is not there; run from the directory the run was trained in (paths are relative "
             'to it), or give text="..." or input_file=<path> instead.'
         ) from None
-    ids = split_by_position(corpus.ids(), data.val_fraction, data.test_fraction)[split]
+    ids = splits[split]
     if len(ids) < 2:
         raise UserError(f"The {split} split of {run} is empty; pick another split.")
     text = corpus.vocab.decode(ids[:chars].tolist())

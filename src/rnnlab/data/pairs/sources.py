@@ -10,6 +10,10 @@ import random
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
+import chatterbot_corpus
+import yaml
+from num2words import CONVERTER_CLASSES, num2words
+
 from rnnlab.core.errors import UserError
 from rnnlab.data.files import open_text, require_file
 from rnnlab.data.hub import load_hub_dataset
@@ -24,9 +28,6 @@ Pair = tuple[str, str]
 
 def chatterbot_pairs(language: str = "english") -> list[Pair]:
     """Each statement of each shipped conversation paired with the one that answers it."""
-    import chatterbot_corpus
-    import yaml
-
     folder = Path(chatterbot_corpus.__file__).parent / "data" / language
     if not folder.is_dir():
         languages = sorted(p.name for p in folder.parent.iterdir() if p.is_dir())
@@ -152,8 +153,6 @@ DIGITS = "digits"  # a number as its digits spaced like words: '4 0 9 6'
 
 def number_languages() -> list[str]:
     """What a number can be written in: its digits, or words in a num2words language."""
-    from num2words import CONVERTER_CLASSES
-
     return [DIGITS, *sorted(CONVERTER_CLASSES)]
 
 
@@ -164,8 +163,6 @@ def number_word_pairs(
     (digits, or the words of a num2words language):
     ('4 0 9 6', 'four thousand and ninety-six'), or with en -> de
     ('ninety-six', 'sechsundneunzig')."""
-    from num2words import num2words
-
     if not 0 < count <= high - low:
         raise UserError(
             f"data.count={count} must be positive and at most the range's {high - low} numbers."

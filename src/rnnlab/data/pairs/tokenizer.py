@@ -18,6 +18,8 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from typing import ClassVar, Literal
 
+from tokenizers import Tokenizer, decoders, models, pre_tokenizers, trainers
+
 from rnnlab.core.errors import UserError
 from rnnlab.data.tokens import SEQ2SEQ_SPECIALS, UNK
 from rnnlab.data.words import tokenize
@@ -216,8 +218,6 @@ class BpeTokenizer(PairTokenizer):
 
     @classmethod
     def from_state(cls, state: dict) -> BpeTokenizer:
-        from tokenizers import Tokenizer
-
         return cls(Tokenizer.from_str(json.dumps(state["tokenizer"])))
 
     @classmethod
@@ -225,7 +225,6 @@ class BpeTokenizer(PairTokenizer):
         # Tokenizers warns in each process forked after its threads ran (DataLoader workers,
         # which never tokenize) unless told how to run: threads on, as it would choose.
         os.environ.setdefault("TOKENIZERS_PARALLELISM", "true")
-        from tokenizers import Tokenizer, decoders, models, pre_tokenizers, trainers
 
         hf = Tokenizer(models.BPE(unk_token=UNK))
         hf.pre_tokenizer = pre_tokenizers.Metaspace()

@@ -25,19 +25,22 @@ import re
 import shutil
 import time
 from collections import Counter, deque
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import closing
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 from filelock import FileLock, Timeout
 
 from rnnlab.core.errors import UserError
+from rnnlab.core.threads import available_cores
 from rnnlab.data.progress import read_progress
-from rnnlab.data.text.sources import FileSource, HubSource, fingerprint_digest
+from rnnlab.data.splits import split_by_position
+from rnnlab.data.text.sources import FileSource, HubSource, fingerprint_digest, text_source
 from rnnlab.data.text.vocab import CharVocab
 
 log = logging.getLogger(__name__)
@@ -82,6 +85,38 @@ def corpus_cache_dir(data_dir: str | Path) -> Path:
     """Where the prepared corpora of `data_dir` live (the character and the cloze tasks share
     them)."""
     return Path(data_dir) / "corpora"
+
+
+def source_of(options: Mapping[str, Any]) -> FileSource | HubSource:
+    """The text source a text DataModule's options name (its hparams, or the `data` node of a
+    run's saved config: the same keys)."""
+    return text_source(
+        options["path"],
+        options["hub"],
+        options["hub_config"],
+        options["hub_split"],
+        options["text_field"],
+    )
+
+
+def open_text_corpus(options: Mapping[str, Any]) -> PreparedCorpus:
+    """The prepared corpus a text DataModule's options name; a RuntimeError when it was never
+    prepared there."""
+    return open_corpus(
+        source_of(options),
+        corpus_cache_dir(options["data_dir"]),
+        options["min_char_count"],
+        options["max_chars"],
+    )
+
+
+def corpus_splits(options: Mapping[str, Any]) -> tuple[PreparedCorpus, dict[str, np.ndarray]]:
+    """The prepared corpus and its train/val/test splits by position, as the character
+    DataModule reads them. The inspect page calls it with a run's saved options, so it reads the
+    characters the model read."""
+    corpus = open_text_corpus(options)
+    splits = split_by_position(corpus.ids(), options["val_fraction"], options["test_fraction"])
+    return corpus, splits
 
 
 def corpus_key(source: FileSource | HubSource, min_char_count: int, max_chars: int | None) -> str:
@@ -145,8 +180,6 @@ def resolve_workers(workers: int | None) -> int:
     """`None` means every core this process may run on."""
     if workers is not None:
         return workers
-    from rnnlab.core.threads import available_cores  # imports torch: only when every core is asked
-
     return available_cores()
 
 

@@ -11,7 +11,7 @@ from rnnlab.core.errors import UserError, require_split_fractions
 from rnnlab.core.schema import Count, Fraction, NonNegativeInt
 from rnnlab.data.base import TextCorpusDataModule
 from rnnlab.data.order import EpochBatches, process_rank
-from rnnlab.data.splits import split_by_position
+from rnnlab.data.text.corpus import corpus_splits
 from rnnlab.data.text.vocab import CharVocab
 from rnnlab.data.text.windows import ContiguousStreams, IndependentWindows
 
@@ -42,9 +42,9 @@ class WikiCharDataModule(TextCorpusDataModule):
 
     def load_splits(self) -> dict[str, np.ndarray]:
         hp = self.hparams
-        corpus = self.open_prepared()
+        corpus, splits = corpus_splits(self.hparams)
+        self.log_corpus(corpus)
         self.vocab: CharVocab = corpus.vocab
-        splits = split_by_position(corpus.ids(), hp.val_fraction, hp.test_fraction)
         need = hp.batch_size * (hp.seq_len + 1) + 1
         for name, split in splits.items():
             if len(split) < need:
