@@ -4,12 +4,14 @@ the comparisons they promise hold."""
 from pathlib import Path
 
 import pytest
-from conftest import FEW_STEPS, compose_train
+import torch
+from conftest import FEW_STEPS, SMALL, compose_train, trained
 from hydra.types import RunMode
 
 from rnnlab.commands.train import train
 from rnnlab.config.compose import CONFIG_DIR
 from rnnlab.dashboards.tensorboard import parameter_count
+from rnnlab.experiments.compare import best_checkpoint
 from rnnlab.tasks.char_lm import CharLanguageModel
 
 EXPERIMENTS = sorted(path.stem for path in (CONFIG_DIR / "experiment").glob("*.yaml"))
@@ -95,3 +97,41 @@ def test_rnn_vs_lstm_matches_parameter_counts_within_one_percent(tmp_path: Path)
 
 
 SIZES = ("cell", "embedding_dim", "hidden_size", "num_layers")
+
+
+def saved_loss(checkpoint: Path) -> float:
+    """The monitored loss a ModelCheckpoint saved `checkpoint` with."""
+    states = torch.load(checkpoint, weights_only=True)["callbacks"]
+    (state,) = [s for name, s in states.items() if name.startswith("ModelCheckpoint")]
+    return float(state["current_score"])
+
+
+@pytest.mark.slow
+def test_the_best_checkpoint_is_what_model_checkpoint_recorded_whatever_its_name(
+    tmp_path: Path, data_dir: Path
+):
+    # Names without the loss in them, and the highest loss counted best, so that the best is
+    # not the newest file: the choice must come from ModelCheckpoint's own record.
+    _, run_dir = trained(
+        tmp_path,
+        *SMALL,
+        f"paths.data_dir={data_dir}",
+        "trainer.max_steps=9",
+        "callbacks.model_checkpoint.filename='{step}'",
+        "callbacks.model_checkpoint.save_top_k=2",
+        "callbacks.model_checkpoint.mode=max",
+    )
+    folder = run_dir / "checkpoints"
+    kept = sorted(p.name for p in folder.glob("*.ckpt"))
+    assert len(kept) == 3 and "last.ckpt" in kept  # the best two of three, and the last
+    # Each kept file holds the validation loss it was saved with.
+    loss_of = {name: saved_loss(folder / name) for name in kept if name != "last.ckpt"}
+    found = best_checkpoint(run_dir)
+    assert found == folder / max(loss_of, key=loss_of.get)
+    # The loss falls, so the highest is the oldest file kept, not the newest.
+    newest = max((folder / name for name in loss_of), key=lambda p: p.stat().st_mtime)
+    assert found != newest
+    # The run's folder moved: the recorded path is stale, the file is found beside the others.
+    moved = tmp_path / "moved"
+    run_dir.rename(moved)
+    assert best_checkpoint(moved) == moved / "checkpoints" / found.name

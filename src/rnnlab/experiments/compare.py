@@ -24,6 +24,7 @@ from rnnlab.core.errors import UserError, check_writable, report_user_errors
 from rnnlab.dashboards.figures import curves_figure, plt
 from rnnlab.dashboards.tensorboard import markdown_table
 from rnnlab.inspect import inspect_checkpoint
+from rnnlab.nets.checkpoints import read_checkpoint
 
 
 @dataclass
@@ -196,23 +197,34 @@ if __name__ == "__main__":
 
 # ---- what each run's network keeps in its state (rnnlab.inspect), side by side -----------------
 INSPECT_FOLDER = "inspect"
-_LOSS_IN_NAME = re.compile(r"loss(\d+(?:\.\d+)?)")
+
+
+def recorded_best(checkpoint: Path) -> Path | None:
+    """The best checkpoint a ModelCheckpoint recorded (its `best_model_path`) in the callback
+    state saved inside `checkpoint`; None when it recorded none."""
+    contents = read_checkpoint(checkpoint)
+    for name, state in (contents.get("callbacks") or {}).items():
+        best = isinstance(state, dict) and state.get("best_model_path")
+        if name.startswith("ModelCheckpoint") and best:
+            return Path(best)
+    return None
 
 
 def best_checkpoint(run_dir: Path) -> Path | None:
-    """The run's best checkpoint: the one ModelCheckpoint kept by validation loss (the lowest loss
-    in its name when several are kept), else last.ckpt; None when the run has none."""
+    """The run's best checkpoint, as ModelCheckpoint recorded it in the run's newest checkpoint
+    (whatever its file-name pattern), else last.ckpt; None when the run has none."""
     folder = run_dir / "checkpoints"
-    kept = [p for p in folder.glob("*.ckpt") if p.stem not in ("last", "interrupted")]
-    if kept:
-
-        def loss(path: Path) -> float:
-            found = _LOSS_IN_NAME.search(path.stem)
-            return float(found[1]) if found else float("inf")
-
-        return min(kept, key=lambda p: (loss(p), -p.stat().st_mtime))
+    saved = sorted(folder.glob("*.ckpt"), key=lambda p: p.stat().st_mtime)
+    if not saved:
+        return None
+    best = recorded_best(saved[-1])
+    if best is not None:
+        # The path was written where the run trained; the run's folder may have moved since.
+        for candidate in (best, folder / best.name):
+            if candidate.is_file():
+                return candidate
     last = folder / "last.ckpt"
-    return last if last.is_file() else None
+    return last if last.is_file() else saved[-1]
 
 
 def _folder_name(run_dir: Path, label: str) -> str:
