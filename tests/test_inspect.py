@@ -465,12 +465,24 @@ def test_a_character_run_shows_the_views_in_the_images_tab(trained_run):
     assert {"inspect/surprise", "inspect/best_cell"} <= set(images)
 
 
-def test_other_tasks_train_with_the_callback_doing_nothing(tmp_path: Path):
-    cfg = compose_train(tmp_path, "experiment=forecast", *FEW_STEPS)
-    assert cfg.callbacks.inspect_images is not None  # the default callbacks hold it
-    train(cfg)
-    images = read_events(Path(cfg.paths.output_dir)).Tags()["images"]
-    assert not [tag for tag in images if tag.startswith("inspect/")]
+@pytest.mark.parametrize("model", ["lstm", "gru", "rnn", "deep_lstm"])
+def test_the_character_models_list_the_character_callbacks(tmp_path: Path, model: str):
+    callbacks = compose_train(tmp_path, f"model={model}").callbacks
+    assert callbacks.inspect_images is not None and callbacks.text_samples is not None
+
+
+@pytest.mark.parametrize("model", ["seq2seq", "birnn_cloze", "rnn_forecaster"])
+def test_other_tasks_do_not_list_them(tmp_path: Path, model: str):
+    callbacks = compose_train(tmp_path, f"model={model}").callbacks
+    assert "inspect_images" not in callbacks and "text_samples" not in callbacks
+    assert "gradient_norms" in callbacks  # the default callbacks, all of them
+
+
+def test_other_tasks_are_refused_the_callback_in_one_sentence(tmp_path: Path):
+    added = "+callbacks.inspect_images._target_=rnnlab.callbacks.inspect_images.InspectImages"
+    cfg = compose_train(tmp_path, "experiment=forecast", *FEW_STEPS, added)
+    with pytest.raises(UserError, match=r"inspect_images works with char_lm models only"):
+        train(cfg)
 
 
 def test_the_callback_is_switched_off_with_null(tmp_path: Path):

@@ -14,6 +14,7 @@ from rnnlab.dashboards.tensorboard import tensorboard_writer
 from rnnlab.inspect.analysis import Inspection, inspect_text
 from rnnlab.inspect.figures import cell_image, surprise_image
 from rnnlab.tasks.char_lm import CharLanguageModel
+from rnnlab.tasks.task import require_task
 
 # Long enough for quotes, brackets and a few sentences; short enough to cost a few tens of
 # milliseconds a validation and to read at a glance.
@@ -31,16 +32,16 @@ class InspectImages(L.Callback):
     """At each validation (not the sanity check), `inspect/surprise` and `inspect/best_cell`
     images of the first `chars` characters of the validation text.
 
-    The default callbacks serve every task: for a model other than a character model, and for
-    data without a validation text, it does nothing.
+    Listed in the character models' callbacks (conf/callbacks/char_lm.yaml); another task's
+    model is refused in one sentence. Without a validation text or a TensorBoard logger there is
+    nothing to draw, and it draws nothing.
     """
 
     def __init__(self, chars: ExcerptLength = 400):
         self.chars = chars
-        self.active = False
 
     def setup(self, trainer: L.Trainer, module: L.LightningModule, stage: str) -> None:
-        self.active = isinstance(module, CharLanguageModel)
+        require_task(module, CharLanguageModel, "callbacks.inspect_images")
 
     def excerpt(self, trainer: L.Trainer, module: CharLanguageModel) -> str | None:
         """The first `chars` characters of the validation split, as the model reads them."""
@@ -51,7 +52,7 @@ class InspectImages(L.Callback):
         return module.vocab.decode(ids[: self.chars].tolist())
 
     def on_validation_end(self, trainer: L.Trainer, module: L.LightningModule) -> None:
-        if not self.active or trainer.sanity_checking:
+        if trainer.sanity_checking:
             return
         writer = tensorboard_writer(trainer)
         text = self.excerpt(trainer, module) if writer is not None else None
