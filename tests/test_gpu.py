@@ -12,7 +12,7 @@ import torch
 from conftest import FEW_STEPS, TINY_DUMP_TEXT, compose_train, run_cli
 from tensorboard.backend.event_processing.event_accumulator import EventAccumulator
 
-from rnnlab.commands.train import train
+from rnnlab.commands.train import build_model, train
 from rnnlab.core.errors import NonFiniteLoss
 
 pytestmark = [pytest.mark.gpu, pytest.mark.slow]
@@ -71,7 +71,7 @@ def test_char_lm_learns_on_the_gpu_in_each_precision(
 
 def test_the_hidden_state_carried_between_batches_stays_on_the_gpu(tmp_path: Path, text_file: Path):
     cfg = char_lm_config(tmp_path, text_file, "data.stateful=true", "trainer.max_steps=20")
-    assert cfg.model.carry_hidden is True
+    assert build_model(cfg)[0].hparams.carry_hidden is True
     assert train(cfg)["val/bpc"] < 4.5
 
 

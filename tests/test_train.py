@@ -30,7 +30,6 @@ def test_independent_windows_train_too(tmp_path: Path, data_dir: Path):
     cfg = compose_train(
         tmp_path, "data.stateful=false", f"paths.data_dir={data_dir}", "logger=none", *SMALL
     )
-    assert cfg.model.carry_hidden is False
     assert train(cfg)["test/bpc"] > 0
 
 

@@ -117,8 +117,15 @@ def build_model(cfg: DictConfig) -> tuple[TaskModule, TaskDataModule]:
     # The vocabularies flow from the data to the model explicitly; configs stay plain data.
     # They join the settings after Hydra has built the call: merged into the config, a
     # tokenizer's JSON (which may hold "${") would be read as an interpolation.
+    handed_over = datamodule.model_hparams()
+    set_twice = sorted(set(handed_over) & set(cfg.model))
+    if set_twice:
+        raise UserError(
+            f"model.{set_twice[0]} follows from the data ({type(datamodule).__name__} hands it "
+            "to the model); drop it from the model settings."
+        )
     build = hydra.utils.instantiate(cfg.model, _partial_=True, _recursive_=False, _convert_="all")
-    return build(**datamodule.model_hparams()), datamodule
+    return build(**handed_over), datamodule
 
 
 def train(cfg: DictConfig) -> dict[str, float]:

@@ -12,7 +12,7 @@ import lightning as L
 from torch.utils.data import DataLoader
 
 from rnnlab.core.lightning_internals import batches_done_this_epoch
-from rnnlab.core.schema import Count
+from rnnlab.core.schema import Count, NonNegativeInt
 from rnnlab.data.order import EpochBatches, EpochOrder
 from rnnlab.data.text.corpus import (
     PreparedCorpus,
@@ -40,8 +40,12 @@ class TaskDataModule(L.LightningDataModule, ABC):
 
     task: ClassVar[str]  # the task the data serves: "char_lm", "seq2seq", "cloze" or "forecast"
 
-    def __init__(self) -> None:
+    def __init__(self, batch_size: Count, num_workers: NonNegativeInt) -> None:
+        """`batch_size`: items per batch and process; `num_workers`: DataLoader worker
+        processes. Every subclass declares both among its settings and passes them here."""
         super().__init__()
+        self.batch_size = batch_size
+        self.num_workers = num_workers
         self.splits: dict[str, Any] = {}  # "train", "val", "test" -> an indexable dataset
 
     @abstractmethod
@@ -85,7 +89,7 @@ class TaskDataModule(L.LightningDataModule, ABC):
         `shuffle=False`, for items that must be read in sequence) and resumable mid-epoch, val and
         test in order. Each process of a distributed run reads its own shard (`data.batch_size` is
         per process); `shard=False` gives every process every item."""
-        per_batch = self.hparams.batch_size if items_per_batch is None else items_per_batch
+        per_batch = self.batch_size if items_per_batch is None else items_per_batch
         training = split == "train"
         done = self.batches_done if training else None
         return EpochOrder(
@@ -95,11 +99,9 @@ class TaskDataModule(L.LightningDataModule, ABC):
     def _loader(self, split: str) -> DataLoader:
         data = self.splits[split]
         sampler = EpochBatches(
-            self.split_sampler(split, len(data)), self.hparams.batch_size, drop_last=False
+            self.split_sampler(split, len(data)), self.batch_size, drop_last=False
         )
-        return DataLoader(
-            data, sampler=sampler, batch_size=None, num_workers=self.hparams.num_workers
-        )
+        return DataLoader(data, sampler=sampler, batch_size=None, num_workers=self.num_workers)
 
     def train_dataloader(self) -> DataLoader:
         return self._loader("train")
@@ -130,6 +132,8 @@ class TextCorpusDataModule(TaskDataModule):
 
     def __init__(
         self,
+        batch_size: Count,
+        num_workers: NonNegativeInt,
         data_dir: str = "data",
         path: str | None = None,
         hub: str | None = None,
@@ -140,7 +144,7 @@ class TextCorpusDataModule(TaskDataModule):
         prep_workers: Count | None = None,
         min_char_count: Count = 10,
     ):
-        super().__init__()
+        super().__init__(batch_size, num_workers)
         # Lightning also collects the arguments of the subclass __init__ that called this one,
         # so hparams holds every data option.
         self.save_hyperparameters(logger=False)

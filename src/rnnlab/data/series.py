@@ -70,7 +70,7 @@ class SeriesDataModule(TaskDataModule):
         batch_size: Count = 32,
         num_workers: NonNegativeInt = 0,
     ):
-        super().__init__()
+        super().__init__(batch_size, num_workers)
         self.save_hyperparameters(logger=False)
         require_split_fractions(val_fraction, test_fraction)
         if season > window:

@@ -108,7 +108,7 @@ class PairsDataModule(TaskDataModule):
         batch_size: Count = 64,
         num_workers: NonNegativeInt = 0,
     ):
-        super().__init__()
+        super().__init__(batch_size, num_workers)
         self.save_hyperparameters(logger=False)
         if not isinstance(delimiter, str) or len(delimiter) != 1:
             raise UserError(

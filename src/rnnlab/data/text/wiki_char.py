@@ -37,7 +37,7 @@ class WikiCharDataModule(TextCorpusDataModule):
         pin_memory: bool = False,
         **source: Any,
     ):
-        super().__init__(**source)
+        super().__init__(batch_size, num_workers, **source)
         require_split_fractions(val_fraction, test_fraction)
 
     def load_splits(self) -> dict[str, np.ndarray]:
@@ -55,10 +55,12 @@ class WikiCharDataModule(TextCorpusDataModule):
                 )
         return splits
 
-    def model_hparams(self) -> dict[str, list[str]]:
-        """The character vocabulary."""
+    def model_hparams(self) -> dict[str, Any]:
+        """The character vocabulary, and whether the model carries its hidden state from batch to
+        batch: exactly when the batches are contiguous streams (`stateful`), not shuffled
+        windows."""
         self.require_setup()
-        return {"vocab": self.vocab.chars}
+        return {"vocab": self.vocab.chars, "carry_hidden": self.hparams.stateful}
 
     def _loader(self, split: str) -> DataLoader:
         hp = self.hparams

@@ -121,7 +121,7 @@ class WikiClozeDataModule(TextCorpusDataModule):
         num_workers: NonNegativeInt = 0,
         **source: Any,
     ):
-        super().__init__(**source)
+        super().__init__(batch_size, num_workers, **source)
         require_split_fractions(val_fraction, test_fraction)
         if min_words > max_words:
             raise UserError(
