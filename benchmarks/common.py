@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime
-import os
 import platform
 import subprocess
 import time
@@ -16,6 +15,7 @@ from omegaconf import DictConfig
 from rnnlab.commands.train import build_model, set_matmul_precision
 from rnnlab.config.compose import CONFIG_DIR
 from rnnlab.config.resolvers import register_resolvers
+from rnnlab.core.threads import available_cores
 
 
 def project_config(overrides: list[str], work_dir: Path) -> DictConfig:
@@ -92,7 +92,7 @@ def machine() -> dict[str, object]:
         "date": datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%d %H:%M UTC"),
         "commit": source_commit(),
         "cpu": cpu_model(),
-        "cores": os.cpu_count(),
+        "cores": available_cores(),
         "threads": torch.get_num_threads(),
         "torch": torch.__version__,
         "lightning": lightning.__version__,

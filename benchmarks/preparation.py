@@ -78,6 +78,8 @@ def preparation_rows(
     multiple, workers, dump_mb (uncompressed XML), seconds, mb_per_s and pages_per_s
     (of uncompressed XML and of all pages read), peak_rss_mb (the preparing process)
     and worker_peak_rss_mb. `compressed` writes the dumps as .xml.bz2, as Wikipedia ships them."""
+    from rnnlab.core.threads import available_cores  # as the rest: imported in the child
+
     if work_dir is None:
         with tempfile.TemporaryDirectory() as tmp:
             return preparation_rows(multiples, workers, Path(tmp), compressed)
@@ -95,7 +97,7 @@ def preparation_rows(
             rows.append(
                 {
                     "multiple": multiple,
-                    "workers": setting if setting is not None else f"all ({os.cpu_count()})",
+                    "workers": setting if setting is not None else f"all ({available_cores()})",
                     "compressed": compressed,
                     "dump_mb": round(dump_mb, 1),
                     "seconds": round(result["seconds"], 2),

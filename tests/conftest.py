@@ -198,11 +198,15 @@ def run_cli(
     timeout: int = 300,
     stdin: str = "",
     env: dict[str, str] | None = None,
+    every_core: bool = False,
 ) -> subprocess.CompletedProcess:
     """Run a project command as a user would, in a subprocess, capturing its output;
-    `stdin` is what it reads on standard input (a pipe, not a terminal)."""
+    `stdin` is what it reads on standard input (a pipe, not a terminal). `every_core` lets it
+    run on all the machine's cores, not only the test worker's one (for several processes)."""
+    cores = set(range(os.cpu_count() or 1))
     return subprocess.run(
         [sys.executable, *args],
+        preexec_fn=(lambda: os.sched_setaffinity(0, cores)) if every_core else None,
         cwd=cwd,
         input=stdin,
         capture_output=True,

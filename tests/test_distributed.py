@@ -49,6 +49,7 @@ def test_two_cpu_processes_match_one_process_with_the_same_global_batch(
         "trainer=ddp_cpu",
         "data.batch_size=4",
         *common,
+        every_core=True,  # two processes
     )
     assert two.returncode == 0, two.stderr[-3000:]
     assert two.stdout.count("Best checkpoint:") == 1  # one summary: rank 0 reports

@@ -19,6 +19,7 @@ import numpy as np
 import pytest
 import torch
 import torch.nn.functional as F
+from browser import find_browser, screenshot
 from conftest import FEW_STEPS, REPO, compose_train, run_command
 from omegaconf import OmegaConf
 from PIL import Image
@@ -31,7 +32,6 @@ from rnnlab.experiments.sweeps import STATUS_FILE, SweepReport
 from rnnlab.inspect import inspect_checkpoint
 from rnnlab.inspect.activations import run_text
 from rnnlab.inspect.analysis import gate_saturation, inspect_text
-from rnnlab.inspect.browser import find_browser, screenshot
 from rnnlab.inspect.properties import (
     correlations,
     inside_brackets,

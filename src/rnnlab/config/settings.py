@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import dataclasses
 import logging
-import os
 import warnings
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -32,6 +31,7 @@ from rnnlab.core.schema import (
     Range,
     check_node,
 )
+from rnnlab.core.threads import available_cores
 from rnnlab.training.notices import LIGHTNING_INFO_LOGGER
 
 AtLeastMinusOne = Annotated[int, Range(ge=-1)]  # -1: no limit
@@ -295,11 +295,11 @@ def check_accelerator(trainer_cfg: DictConfig) -> None:
             "use trainer=cpu."
         )
     on_gpu = accelerator in ("gpu", "cuda") or (accelerator == "auto" and gpus > 0)
-    available, unit = (gpus, "GPUs") if on_gpu else (os.cpu_count() or 1, "CPU cores")
+    available, unit = (gpus, "GPUs") if on_gpu else (available_cores(), "CPU cores")
     if isinstance(devices, int) and devices > available:
         raise UserError(
-            f"trainer.devices={devices} asks for more {unit} than the {available} this machine "
-            f"has; set trainer.devices={available} or fewer."
+            f"trainer.devices={devices} asks for more {unit} than the {available} this process "
+            f"may use; set trainer.devices={available} or fewer."
         )
 
 
