@@ -1,6 +1,8 @@
 """The declared-settings checker: types, ranges and choices derived from annotations."""
 
 from dataclasses import dataclass
+from datetime import timedelta
+from pathlib import Path
 from typing import Annotated, Any, Literal
 
 import pytest
@@ -56,6 +58,13 @@ class Settings:
         ([1, 2], list[int], True),
         ([1, "x"], list[int], False),
         ({"a": 1}, dict[str, Any], True),
+        (False, Literal["auto", False] | None, True),
+        (0, Literal["auto", False] | None, False),  # 0 equals false, but is no choice of it
+        ("logs", Path, True),  # a path is text in a config
+        (["a"], timedelta, False),  # a class of its own takes one value...
+        ({"days": 1}, timedelta, False),
+        ({"_target_": "datetime.timedelta", "days": 1}, timedelta, True),  # ...or what Hydra builds
+        ("00:01:00", timedelta, True),
     ],
 )
 def test_values_match_their_annotations(value, annotation, expected):

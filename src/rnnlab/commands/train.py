@@ -25,7 +25,7 @@ from rnnlab.config.compose import CONFIG_DIR
 from rnnlab.config.extras import require_extras
 from rnnlab.config.resolvers import register_resolvers
 from rnnlab.config.settings import check_train_config
-from rnnlab.core.errors import UserError, report_user_errors
+from rnnlab.core.errors import UserError, in_multirun, report_user_errors
 from rnnlab.core.threads import apply_thread_budget, thread_budget
 from rnnlab.dashboards.tensorboard import (
     code_block,
@@ -130,8 +130,7 @@ def build_model(cfg: DictConfig) -> tuple[TaskModule, TaskDataModule]:
 
 def train(cfg: DictConfig) -> dict[str, float]:
     """Fit, then validate and test the best checkpoint; return their metrics as floats."""
-    check_train_config(cfg)  # again here: a sweep job's swept values, a call from Python
-    # Then: a resumed run writes into the run directory it continues (paths.output_dir).
+    # A resumed run writes into the run directory it continues (paths.output_dir).
     resume_from = resolve_resume(cfg)
     L.seed_everything(cfg.seed, workers=True)
     set_matmul_precision(cfg.matmul_precision)
@@ -219,6 +218,10 @@ def print_summary(
 @hydra.main(version_base="1.3", config_path=str(CONFIG_DIR), config_name="train")
 @report_user_errors
 def main(cfg: DictConfig) -> float | None:
+    # The start check (config.start.StartCheck) saw the sweep's base settings; a job checks the
+    # values swept into it. A single run was checked once, before Hydra wrote anything.
+    if in_multirun():
+        check_train_config(cfg)
     metrics = train(cfg)
     name = cfg.get("optimized_metric")  # a metric the task declares (checked before training)
     return metrics[name] if name else None

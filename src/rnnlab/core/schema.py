@@ -3,9 +3,10 @@
 Every setting is declared once, by a type annotation: the parameters of the class a config node
 builds (its `_target_`: a model, a DataModule, a callback, Lightning's Trainer, a torch optimiser),
 or the fields of a settings dataclass below for keys that build nothing (the top-level keys, the
-scripts' settings). Ranges ride on the annotation (`Annotated[int, Range(ge=1)]`); choices are
-`Literal`s. `check_node` derives every check from these declarations, so a wrong type, a value out
-of range or an unknown choice ends in one sentence naming the key, the value and what is allowed.
+scripts' settings). Ranges ride on the annotation (`Annotated[int, Range(ge=1)]`, annotated-types'
+Interval); choices are `Literal`s. pydantic judges each value against its annotation (strict: no
+coercion, finite numbers only); this module walks the config keys to their declarations and says
+what is wrong in one sentence naming the key, the value and what is allowed.
 """
 
 from __future__ import annotations
@@ -13,47 +14,21 @@ from __future__ import annotations
 import dataclasses
 import functools
 import inspect
-import math
 import types
 import typing
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
+from annotated_types import Interval
 from omegaconf import DictConfig, ListConfig, OmegaConf
+from pydantic import AfterValidator, BeforeValidator, ConfigDict, TypeAdapter, ValidationError
 
 from rnnlab.core.errors import UserError
 
-
-@dataclass(frozen=True)
-class Range:
-    """Bounds of a number: ge/le include the bound, gt/lt exclude it."""
-
-    ge: float | None = None
-    gt: float | None = None
-    le: float | None = None
-    lt: float | None = None
-
-    def allows(self, value: float) -> bool:
-        return (
-            (self.ge is None or value >= self.ge)
-            and (self.gt is None or value > self.gt)
-            and (self.le is None or value <= self.le)
-            and (self.lt is None or value < self.lt)
-        )
-
-    def describe(self) -> str:
-        parts = []
-        if self.ge is not None:
-            parts.append(f"at least {_number(self.ge)}")
-        if self.gt is not None:
-            parts.append(f"more than {_number(self.gt)}")
-        if self.le is not None:
-            parts.append(f"at most {_number(self.le)}")
-        if self.lt is not None:
-            parts.append(f"less than {_number(self.lt)}")
-        return " and ".join(parts)
+# Bounds of a number (ge/le include the bound, gt/lt exclude it), as annotated-types declares them
+# and pydantic checks them: `Annotated[int, Range(ge=1)]`.
+Range = Interval
 
 
 # The settings' vocabulary, used in the signatures of the classes the configs build.
@@ -80,19 +55,20 @@ def _number(value: float) -> str:
     return str(int(value)) if float(value).is_integer() else str(value)
 
 
-def _is_whole(value: Any) -> bool:
-    return isinstance(value, int) and not isinstance(value, bool)
+def _bounds(interval: Interval) -> str:
+    words = {"ge": "at least", "gt": "more than", "le": "at most", "lt": "less than"}
+    return " and ".join(
+        f"{words[name]} {_number(getattr(interval, name))}"
+        for name in ("ge", "gt", "le", "lt")
+        if getattr(interval, name) is not None
+    )
 
 
-def _is_number(value: Any) -> bool:
-    return isinstance(value, (int, float)) and not isinstance(value, bool)
-
-
-def _strip(annotation: Any) -> tuple[Any, list[Range]]:
+def _strip(annotation: Any) -> tuple[Any, list[Interval]]:
     """The bare type of an annotation and the ranges riding on it."""
-    ranges: list[Range] = []
+    ranges: list[Interval] = []
     while typing.get_origin(annotation) is Annotated:
-        ranges += [m for m in annotation.__metadata__ if isinstance(m, Range)]
+        ranges += [m for m in annotation.__metadata__ if isinstance(m, Interval)]
         annotation = annotation.__origin__
     return annotation, ranges
 
@@ -104,42 +80,80 @@ def _members(annotation: Any) -> list[Any]:
     return [annotation]
 
 
-def matches(value: Any, annotation: Any) -> bool:
-    """Whether `value` (plain config data) is of the annotated type, ranges included.
+def _received(value: Any) -> Any:
+    """A value for a class of its own (a timedelta, an Accelerator...), which the class that
+    receives it checks: one value, or a mapping that Hydra builds into an object (it has a
+    `_target_`); a plain list or mapping cannot become such an object."""
+    if isinstance(value, Mapping) and "_target_" not in value:
+        raise ValueError("a mapping without _target_")
+    if isinstance(value, list | tuple):
+        raise ValueError("a list")
+    return value
 
-    Types this project cannot judge (classes such as Lightning's Accelerator) accept a single
-    value, which the class that receives it checks, or a mapping that Hydra builds into an object
-    (it has a `_target_`); a plain list or mapping cannot become such an object.
-    """
-    bare, ranges = _strip(annotation)
-    if typing.get_origin(bare) in (typing.Union, types.UnionType):
-        return any(matches(value, member) for member in _members(bare))
-    if bare is Any or bare is inspect.Parameter.empty:
-        return True
-    if bare is None or bare is type(None):
-        return value is None
-    if typing.get_origin(bare) is Literal:
-        return any(value == choice and type(value) is type(choice) for choice in bare.__args__)
-    if bare is bool:
-        return isinstance(value, bool)
-    if bare is int:
-        return _is_whole(value) and all(r.allows(value) for r in ranges)
-    if bare is float:
-        return _is_number(value) and math.isfinite(value) and all(r.allows(value) for r in ranges)
-    if bare in (str, Path):
-        return isinstance(value, str)
-    origin = typing.get_origin(bare) or bare
-    if isinstance(origin, type) and issubclass(origin, Mapping):
-        return isinstance(value, (Mapping, DictConfig))
-    if isinstance(origin, type) and issubclass(origin, Sequence) and origin is not str:
-        if not isinstance(value, (list, tuple, ListConfig)):
-            return False
-        (item,) = typing.get_args(bare)[:1] or (Any,)
-        return all(matches(v, item) for v in value)
-    # A class of its own (a timedelta, an Accelerator...): its receiver checks the value.
-    if isinstance(value, (Mapping, DictConfig)):
-        return "_target_" in value
-    return not isinstance(value, (list, tuple, ListConfig))
+
+def _exact_choice(choices: tuple[Any, ...]) -> Callable[[Any], Any]:
+    """pydantic compares Literal choices by equality, where 0 == false, and hands on the choice,
+    not the value; checked before it, a setting's value is also of its choice's own type."""
+
+    def check(value: Any) -> Any:
+        if not any(value == c and type(value) is type(c) for c in choices):
+            raise ValueError("not one of the choices")
+        return value
+
+    return check
+
+
+_PLAIN = (bool, int, float, str, type(None))
+
+
+def _validatable(annotation: Any) -> Any:
+    """The annotation as pydantic validates config data: paths are text in a config, and a class
+    of its own takes what its receiver checks (`_received`)."""
+    origin = typing.get_origin(annotation)
+    if origin is Annotated:
+        return Annotated[(_validatable(annotation.__origin__), *annotation.__metadata__)]
+    if origin in (typing.Union, types.UnionType):
+        return typing.Union[tuple(_validatable(m) for m in typing.get_args(annotation))]  # noqa: UP007
+    if origin is Literal:
+        return Annotated[annotation, BeforeValidator(_exact_choice(annotation.__args__))]
+    if annotation is Any or annotation is inspect.Parameter.empty:
+        return Any
+    if annotation is Path:
+        return str
+    if annotation in _PLAIN:
+        return annotation
+    bare = origin or annotation
+    if isinstance(bare, type) and issubclass(bare, Mapping):
+        return dict[str, Any]
+    if isinstance(bare, type) and issubclass(bare, Sequence) and bare is not str:
+        (item,) = typing.get_args(annotation)[:1] or (Any,)
+        return list[_validatable(item)]
+    return Annotated[Any, AfterValidator(_received)]
+
+
+# Strict: a bool is no number and "3" no count; finite: nan and inf are no setting's value.
+_STRICT = ConfigDict(strict=True, allow_inf_nan=False, arbitrary_types_allowed=True)
+
+
+@functools.cache
+def _adapter(annotation: Any) -> TypeAdapter:
+    return TypeAdapter(_validatable(annotation), config=_STRICT)
+
+
+def matches(value: Any, annotation: Any) -> bool:
+    """Whether `value` (plain config data) is of the annotated type, ranges included; pydantic
+    judges it."""
+    if isinstance(value, DictConfig | ListConfig):
+        value = OmegaConf.to_container(value)
+    try:
+        adapter = _adapter(annotation)
+    except TypeError:  # an unhashable annotation: built for this one check
+        adapter = TypeAdapter(_validatable(annotation), config=_STRICT)
+    try:
+        adapter.validate_python(value)
+    except ValidationError:
+        return False
+    return True
 
 
 def describe(annotation: Any) -> str:
@@ -156,7 +170,7 @@ def describe(annotation: Any) -> str:
         if type(None) in members:
             words.append("null")
         return " or ".join(dict.fromkeys(words))
-    limits = " and ".join(r.describe() for r in ranges)
+    limits = " and ".join(_bounds(r) for r in ranges)
     if typing.get_origin(bare) is Literal:
         return "one of " + ", ".join(_yaml(choice) for choice in bare.__args__)
     names = {bool: "true or false", int: "a whole number", float: "a finite number"}
