@@ -100,3 +100,15 @@ def test_the_progress_bar_shows_an_epoch_count_only_when_epochs_limit_the_run(
     )  # fmt: skip
     bar.setup(trainer, BoringModel(), "fit")
     assert bar._get_train_description(6).strip() == shown
+
+
+def test_the_options_of_a_config_group_are_listed(tmp_path):
+    from hydra import initialize_config_dir
+
+    from rnnlab.config.compose import CONFIG_DIR
+    from rnnlab.core.lightning_internals import config_group_options
+
+    with initialize_config_dir(str(CONFIG_DIR), version_base="1.3"):
+        options = config_group_options("data")
+    on_disk = {path.stem for path in (CONFIG_DIR / "data").glob("*.yaml")}
+    assert set(options) == on_disk and "wiki_char" in options

@@ -5,6 +5,7 @@ import torch
 from conftest import FEW_STEPS, built_once, compose_train, run_cli, run_command, trained
 
 from rnnlab.commands.train import train
+from rnnlab.config.settings import check_train_config
 from rnnlab.core.errors import UserError
 from rnnlab.nets.decoding import beam_search, greedy_decode
 from rnnlab.nets.seq2seq import Seq2SeqNet
@@ -134,13 +135,13 @@ def test_experiment_number_words_composes_and_lets_the_model_be_swapped(tmp_path
 def test_a_model_on_another_tasks_data_is_refused_naming_the_data_that_fits(tmp_path: Path):
     # The options are read from conf/data: each DataModule declares the task it serves.
     with pytest.raises(UserError) as raised:
-        train(compose_train(tmp_path, "model=lstm", "data=pairs"))
+        check_train_config(compose_train(tmp_path, "model=lstm", "data=pairs"))
     assert str(raised.value) == (
         "The char_lm model cannot train on the seq2seq data; pick matching data (data=wiki_char)."
     )
     matching = r"\(data=number_translation or data=number_words or data=pairs\)\.$"
     with pytest.raises(UserError, match=matching):
-        train(compose_train(tmp_path, "model=seq2seq", "data=wiki_char"))
+        check_train_config(compose_train(tmp_path, "model=seq2seq", "data=wiki_char"))
 
 
 @pytest.fixture(scope="session")

@@ -50,34 +50,6 @@ def set_matmul_precision(precision: str) -> None:
     torch.set_float32_matmul_precision(precision)
 
 
-def data_target(name: str) -> str | None:
-    """The `_target_` of conf/data/<name>.yaml, or of the data config it extends."""
-    config = OmegaConf.load(CONFIG_DIR / "data" / f"{name}.yaml")
-    if config.get("_target_"):
-        return config._target_
-    bases = [entry for entry in config.get("defaults", []) if isinstance(entry, str)]
-    return next((target for b in bases if b != "_self_" and (target := data_target(b))), None)
-
-
-def data_options(task: str) -> list[str]:
-    """The data= choices whose DataModule declares `task`, read from conf/data."""
-    options = []
-    for path in sorted((CONFIG_DIR / "data").glob("[!_]*.yaml")):
-        target = data_target(path.stem)
-        if target and getattr(hydra.utils.get_class(target), "task", None) == task:
-            options.append(path.stem)
-    return options
-
-
-def check_data_suits_model(model_class: type[TaskModule], datamodule: TaskDataModule) -> None:
-    if model_class.task != datamodule.task:
-        choices = " or ".join(f"data={name}" for name in data_options(model_class.task))
-        raise UserError(
-            f"The {model_class.task} model cannot train on the {datamodule.task} data; "
-            f"pick matching data ({choices})."
-        )
-
-
 def check_demo_settings(model: TaskModule, settings: DictConfig) -> None:
     """Try the end-of-run demo's settings on the untrained model, so a bad one stops the run
     (every process of a distributed one alike) before its training rather than after."""
@@ -109,9 +81,7 @@ def dashboard_hparams(cfg: DictConfig) -> dict[str, Any]:
 
 def build_model(cfg: DictConfig) -> tuple[TaskModule, TaskDataModule]:
     """The DataModule, prepared and set up, and the model built with what the data says."""
-    model_class: type[TaskModule] = hydra.utils.get_class(cfg.model._target_)
     datamodule: TaskDataModule = hydra.utils.instantiate(cfg.data)
-    check_data_suits_model(model_class, datamodule)
     datamodule.prepare_data()
     datamodule.setup("fit")
     # The vocabularies flow from the data to the model explicitly; configs stay plain data.

@@ -13,16 +13,21 @@ import dataclasses
 import logging
 import warnings
 from collections.abc import Callable
+from contextlib import nullcontext
 from dataclasses import dataclass
 from typing import Annotated, Any, Literal
 
 import hydra
 import lightning as L
 import torch
+from hydra import initialize_config_dir
+from hydra.core.global_hydra import GlobalHydra
 from lightning.pytorch.callbacks import ModelCheckpoint, RichModelSummary, RichProgressBar, Timer
 from omegaconf import DictConfig, OmegaConf
 
+from rnnlab.config.compose import CONFIG_DIR
 from rnnlab.core.errors import UserError
+from rnnlab.core.lightning_internals import config_group_options
 from rnnlab.core.schema import (
     Count,
     NonNegative,
@@ -205,6 +210,7 @@ def check_train_config(cfg: DictConfig) -> None:
     check_accelerator(cfg.trainer)  # first: it names the fix (trainer=cpu)
     check_trainer(cfg.trainer)
     check_metric_names(cfg)
+    check_data_suits_model(cfg)
 
 
 # Settings of the trainer node that the dry build leaves out: where the run writes (known once
@@ -263,6 +269,35 @@ def check_max_time(max_time: Any) -> None:
             f"trainer.max_time={max_time!r} leaves no time to train; give a positive duration "
             "(DD:HH:MM:SS, e.g. 00:00:10:00) or null for none."
         )
+
+
+def check_data_suits_model(cfg: DictConfig) -> None:
+    """The model and the DataModule serve one task; else one sentence naming the data options
+    that fit the model."""
+    model_task = getattr(_target_of(cfg.model), "task", None)
+    data_task = getattr(_target_of(cfg.data), "task", None)
+    if model_task != data_task:
+        choices = " or ".join(f"data={name}" for name in data_serving(model_task))
+        raise UserError(
+            f"The {model_task} model cannot train on the {data_task} data; "
+            f"pick matching data ({choices})."
+        )
+
+
+def data_serving(task: str) -> list[str]:
+    """The data= options whose DataModule serves `task`: each option of conf/data composed as
+    Hydra composes it (a third of a second for all of them; only a mistake asks)."""
+    started = GlobalHydra.instance().is_initialized()
+    context = nullcontext() if started else initialize_config_dir(str(CONFIG_DIR), "1.3")
+    options = []
+    with context:
+        for name in config_group_options("data"):
+            if name.startswith("_"):  # a base that other options extend
+                continue
+            target = hydra.compose(config_name=f"data/{name}").data.get("_target_")
+            if target and getattr(hydra.utils.get_class(target), "task", None) == task:
+                options.append(name)
+    return options
 
 
 def check_metric_names(cfg: DictConfig) -> None:

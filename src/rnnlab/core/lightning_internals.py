@@ -8,6 +8,7 @@ or renames one. No other module of the project touches a private attribute of Li
 from __future__ import annotations
 
 import lightning as L
+from hydra.core.global_hydra import GlobalHydra
 from hydra.core.utils import JobReturn
 from lightning.pytorch.callbacks import RichProgressBar
 
@@ -38,6 +39,16 @@ def failed_job_error(job_return: JobReturn) -> BaseException | None:
     Checked against hydra-core 1.3.2.
     """
     return job_return._return_value
+
+
+def config_group_options(group: str) -> list[str]:
+    """The options of a config group (`data`: wiki_char, pairs...) on Hydra's search path, as
+    `--help` lists them; Hydra must be initialised (a running app, or the compose API).
+
+    Read from GlobalHydra's config loader: no public API lists a group's options.
+    Checked against hydra-core 1.3.2.
+    """
+    return GlobalHydra.instance().config_loader().get_group_options(group)
 
 
 class ProgressBar(RichProgressBar):
