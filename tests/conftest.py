@@ -29,6 +29,7 @@ from omegaconf import DictConfig, open_dict
 
 from rnnlab.config.compose import CONFIG_DIR
 from rnnlab.config.resolvers import register_resolvers
+from rnnlab.config.scripts import register_script_settings
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -113,7 +114,9 @@ def compose_train(root: Path, *overrides: str) -> DictConfig:
 
 
 def pytest_configure(config: pytest.Config) -> None:
-    register_resolvers()  # as the train entry does: the tests compose conf/train.yaml too
+    # As the commands do at import: the tests compose conf/train.yaml and the scripts' configs.
+    register_resolvers()
+    register_script_settings()
     """Under pytest-xdist (`make test`: one worker per core) each worker runs on a core of its
     own, with one torch thread: two workers at torch's default threads would each start a
     thread per core and cost 3 times the CPU per step. The commands a worker starts inherit

@@ -9,6 +9,8 @@ import sys
 import tomllib
 from pathlib import Path
 
+import grimp
+
 REPO = Path(__file__).resolve().parents[1]
 PACKAGE = REPO / "src" / "rnnlab"
 
@@ -60,3 +62,14 @@ def test_an_import_inside_a_function_gives_its_measured_reason():
         if "measured" not in text
     ]
     assert not unexplained, "imports at module level, or a comment with the measured cost"
+
+
+def test_no_module_imports_itself_through_others():
+    graph = grimp.build_graph("rnnlab")
+    circles = [
+        (importer, imported)
+        for importer in sorted(graph.modules)
+        for imported in sorted(graph.find_modules_directly_imported_by(importer))
+        if graph.chain_exists(importer=imported, imported=importer)
+    ]
+    assert not circles, "each pair imports the other, directly or through others"

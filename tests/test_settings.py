@@ -4,6 +4,7 @@ type and a value out of range with one sentence naming the key."""
 from __future__ import annotations
 
 import copy
+import dataclasses
 import functools
 import math
 from pathlib import Path
@@ -12,9 +13,11 @@ import pytest
 from conftest import compose_train
 from omegaconf import OmegaConf, open_dict
 
+from rnnlab.config.compose import CONFIG_DIR
+from rnnlab.config.scripts import SCRIPT_SETTINGS
 from rnnlab.config.settings import check_train_config, declarations
 from rnnlab.core.errors import UserError
-from rnnlab.core.schema import Range, _members, _strip, declared, matches
+from rnnlab.core.schema import Range, _members, _strip, check_node, declared, matches
 
 # Each task with its own data, and the experiments that change groups.
 SETUPS = [
@@ -124,3 +127,15 @@ def test_a_temperature_that_is_not_finite_is_refused(bad: float):
 @pytest.mark.parametrize("setup", [" ".join(s) for s in SETUPS])
 def test_the_shipped_configs_pass(setup: str):
     check_train_config(copy.deepcopy(composed(setup)))
+
+
+@pytest.mark.parametrize("script", sorted(SCRIPT_SETTINGS))
+def test_a_script_composes_the_defaults_its_settings_declare(script: str):
+    from hydra import compose, initialize_config_dir
+
+    with initialize_config_dir(config_dir=str(CONFIG_DIR), version_base="1.3"):
+        cfg = compose(config_name=script)
+    defaults = {f.name: f.default for f in dataclasses.fields(SCRIPT_SETTINGS[script])}
+    assert OmegaConf.to_container(cfg) == defaults  # "???" where a value must be given
+    given = defaults | {"ckpt_path": "x.ckpt"} | ({"text": "a ___ b"} if "text" in cfg else {})
+    check_node("", given, SCRIPT_SETTINGS[script])  # the defaults are of their declared types

@@ -16,7 +16,7 @@ import hydra
 from omegaconf import DictConfig
 
 from rnnlab.config.compose import CONFIG_DIR
-from rnnlab.config.scripts import ChatSettings
+from rnnlab.config.scripts import ChatSettings, register_script_settings
 from rnnlab.core.errors import UserError, report_user_errors
 from rnnlab.core.schema import check_node
 from rnnlab.data.files import open_text, require_file
@@ -77,6 +77,10 @@ def warn_unknown(model: Seq2SeqModel, sentence: str) -> None:
 
 def shown(reply: str) -> str:
     return reply if reply else EMPTY_REPLY
+
+
+# At import, before Hydra composes conf/chat.yaml, which lists them.
+register_script_settings()
 
 
 @hydra.main(version_base="1.3", config_path=str(CONFIG_DIR), config_name="chat")

@@ -9,11 +9,14 @@ import hydra
 from omegaconf import DictConfig
 
 from rnnlab.config.compose import CONFIG_DIR
-from rnnlab.config.scripts import GenerateSettings
+from rnnlab.config.scripts import GenerateSettings, register_script_settings
 from rnnlab.core.errors import report_user_errors
 from rnnlab.core.schema import check_node
 from rnnlab.nets.checkpoints import load_task_model
 from rnnlab.tasks.char_lm import CharLanguageModel
+
+# At import, before Hydra composes conf/generate.yaml, which lists them.
+register_script_settings()
 
 
 @hydra.main(version_base="1.3", config_path=str(CONFIG_DIR), config_name="generate")

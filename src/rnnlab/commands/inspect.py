@@ -13,10 +13,13 @@ import hydra
 from omegaconf import DictConfig
 
 from rnnlab.config.compose import CONFIG_DIR
-from rnnlab.config.scripts import InspectSettings
+from rnnlab.config.scripts import InspectSettings, register_script_settings
 from rnnlab.core.errors import report_user_errors
 from rnnlab.core.schema import check_node
 from rnnlab.inspect import inspect_checkpoint, summary
+
+# At import, before Hydra composes conf/inspect.yaml, which lists them.
+register_script_settings()
 
 
 @hydra.main(version_base="1.3", config_path=str(CONFIG_DIR), config_name="inspect")
