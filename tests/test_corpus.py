@@ -56,13 +56,14 @@ def test_a_second_prepare_reuses_the_cache_and_a_changed_option_rebuilds(
 ):
     source = FileSource(write(tmp_path, "hello world " * 100))
     first = prepare_corpus(source, tmp_path / "cache", 1, None)
-    calls = []
-    real_build = corpus_module._build
-    monkeypatch.setattr(corpus_module, "_build", lambda *a: calls.append(a) or real_build(*a))
-    assert prepare_corpus(source, tmp_path / "cache", 1, None).directory == first.directory
-    assert calls == []
+    written = {p.name: p.stat().st_mtime_ns for p in first.directory.iterdir()}
+    again = prepare_corpus(source, tmp_path / "cache", 1, None)
+    assert again.directory == first.directory
+    assert {p.name: p.stat().st_mtime_ns for p in again.directory.iterdir()} == written
     rebuilt = prepare_corpus(source, tmp_path / "cache", 1, 500)
-    assert rebuilt.directory != first.directory and len(calls) == 1
+    assert (
+        rebuilt.directory != first.directory and rebuilt.directory.parent == first.directory.parent
+    )
 
 
 def test_opening_reads_only_a_prepared_and_intact_corpus(tmp_path: Path):
@@ -224,26 +225,26 @@ def test_a_damaged_cache_is_named_removed_and_rebuilt_as_new(tmp_path: Path, cap
     assert f"{corpus.directory} is damaged" in caplog.text
 
 
-def test_large_cache_files_are_checked_by_size_and_sampled_blocks(tmp_path: Path, monkeypatch):
-    monkeypatch.setattr(corpus_module, "_FULL_HASH_BYTES", 0)
-    monkeypatch.setattr(corpus_module, "_SAMPLED_BLOCK_BYTES", 64)
+def test_large_cache_files_are_checked_by_size_and_sampled_blocks(tmp_path: Path):
+    def sampled(path: Path) -> dict:  # as a file beyond the whole-file limit is read
+        return corpus_module.file_digest(path, whole_up_to=0, block_bytes=64)
+
     path = tmp_path / "big.bin"
     path.write_bytes(bytes(range(256)) * 100)
-    recorded = corpus_module.file_digest(path)
+    recorded = sampled(path)
+    assert recorded != corpus_module.file_digest(path)  # not the whole-file checksum
     data = bytearray(path.read_bytes())
     data[0] ^= 1  # the first block is always sampled
     path.write_bytes(bytes(data))
-    assert corpus_module.file_digest(path)["blake2b"] != recorded["blake2b"]
+    assert sampled(path)["blake2b"] != recorded["blake2b"]
     path.write_bytes(path.read_bytes()[:-1])
-    assert corpus_module.file_digest(path)["size"] == recorded["size"] - 1
+    assert sampled(path)["size"] == recorded["size"] - 1
 
 
 @pytest.mark.slow
 def test_the_corpus_is_the_same_for_any_worker_count_and_shares_one_cache_key(
     tmp_path: Path, monkeypatch
 ):
-    # Several batches, so the order matters.
-    monkeypatch.setattr(corpus_module, "_BATCH_CHARS", 100_000)
     pools = []
     real_pool = corpus_module.ProcessPoolExecutor
 
@@ -253,8 +254,9 @@ def test_the_corpus_is_the_same_for_any_worker_count_and_shares_one_cache_key(
 
     monkeypatch.setattr(corpus_module, "ProcessPoolExecutor", recording_pool)
     source = FileSource(default_dump())
-    serial = prepare_corpus(source, tmp_path / "one", 10, 700_000, workers=1)
-    parallel = prepare_corpus(source, tmp_path / "two", 10, 700_000, workers=2)
+    # Several batches, so the order matters.
+    serial = prepare_corpus(source, tmp_path / "one", 10, 700_000, workers=1, batch_chars=100_000)
+    parallel = prepare_corpus(source, tmp_path / "two", 10, 700_000, workers=2, batch_chars=100_000)
     assert pools == [(2,)]
     assert serial.directory.name == parallel.directory.name
     assert cache_files(serial) == cache_files(parallel)

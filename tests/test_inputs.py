@@ -7,7 +7,7 @@ import json
 import logging
 import lzma
 import os
-import threading
+import socket
 import time
 from pathlib import Path
 
@@ -163,24 +163,43 @@ def online(monkeypatch):
     monkeypatch.setattr(constants, "ENDPOINT", "https://huggingface.co")
     monkeypatch.setattr(datasets.config, "HF_HUB_OFFLINE", False)
     monkeypatch.setattr(datasets.config, "HF_DATASETS_OFFLINE", False)
-    monkeypatch.setattr(hub, "_offline_because", None)
+    monkeypatch.setenv(hub.OFFLINE_REASON, "")  # none yet; what a switch sets is undone after
+    for name in ("NO_PROXY", "no_proxy"):
+        monkeypatch.delenv(name, raising=False)
+
+
+def closed_port() -> int:
+    """A loopback port nothing listens on: a connection there is refused at once."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
 
 
 @pytest.fixture
-def unreachable(online, monkeypatch):
-    """A network where connecting hangs, as when name resolution waits for a dead server; the
-    addresses tried are recorded."""
-    tried, release = [], threading.Event()
+def unreachable(online, monkeypatch) -> str:
+    """The Hub's address set to a loopback port nothing listens on; yields `host:port`."""
+    from huggingface_hub import constants
 
-    def hang(address, timeout):
-        tried.append(address)
-        release.wait(30)
-        raise OSError("no network")
+    port = closed_port()
+    monkeypatch.setattr(constants, "ENDPOINT", f"http://127.0.0.1:{port}")
+    return f"127.0.0.1:{port}"
 
-    monkeypatch.setattr(hub, "_open_connection", hang)
-    monkeypatch.setattr(hub, "_HUB_PROBE_SECONDS", 0.5)
-    yield tried
-    release.set()
+
+@pytest.fixture
+def listener():
+    """A loopback server that takes connections: `(port, connected)`, where `connected()` says
+    whether a connection came within a second."""
+    with socket.create_server(("127.0.0.1", 0)) as server:
+        server.settimeout(1)
+
+        def connected() -> bool:
+            try:
+                server.accept()[0].close()
+            except TimeoutError:
+                return False
+            return True
+
+        yield server.getsockname()[1], connected
 
 
 @pytest.mark.parametrize(
@@ -208,9 +227,8 @@ def test_without_a_network_a_hub_dataset_fails_within_seconds_in_one_line(
     message = str(raised.value)
     assert message.startswith("data.hub=no-owner/no-")
     assert "needs the network or a copy in the Hugging Face cache, and neither is there " in message
-    assert "(huggingface.co:443 cannot be reached); connect to the network, or " in message
+    assert f"({unreachable} cannot be reached); connect to the network, or " in message
     assert f"drop data.hub to use the offline {fallback}" in message and "\n" not in message
-    assert unreachable == [("huggingface.co", 443)]
     # This process now reads the cache only, and its children would too.
     assert constants.HF_HUB_OFFLINE and datasets.config.HF_HUB_OFFLINE
     assert datasets.config.HF_DATASETS_OFFLINE
@@ -218,24 +236,26 @@ def test_without_a_network_a_hub_dataset_fails_within_seconds_in_one_line(
     assert "Retrying" not in capfd.readouterr().err + caplog.text
 
 
-def test_the_probe_goes_to_the_configured_endpoint_or_its_proxy(online, monkeypatch):
+def test_the_probe_goes_to_the_configured_endpoint_or_its_proxy(online, monkeypatch, listener):
     from huggingface_hub import constants
 
-    tried = []
-    monkeypatch.setattr(hub, "_open_connection", lambda address, timeout: tried.append(address))
-    monkeypatch.setattr(constants, "ENDPOINT", "http://mirror.example:8080")
-    assert hub.hub_reachable()
-    monkeypatch.setattr(constants, "ENDPOINT", "https://hub.example")
-    monkeypatch.setenv("HTTPS_PROXY", "http://proxy.example:3128")
-    assert hub.hub_reachable()
-    assert tried == [("mirror.example", 8080), ("proxy.example", 3128)]
+    port, connected = listener
+    monkeypatch.setattr(constants, "ENDPOINT", f"http://127.0.0.1:{port}")  # a mirror
+    assert hub.hub_reachable() and connected()
+    # The Hub behind a proxy: the proxy is what must answer.
+    monkeypatch.setattr(constants, "ENDPOINT", f"https://127.0.0.1:{closed_port()}")
+    monkeypatch.setenv("HTTPS_PROXY", f"http://127.0.0.1:{port}")
+    assert hub.hub_reachable() and connected()
+    monkeypatch.setenv("HTTPS_PROXY", f"http://127.0.0.1:{closed_port()}")
+    assert not hub.hub_reachable()
 
 
-def test_a_reachable_hub_is_used_online(online, monkeypatch):
+def test_a_reachable_hub_is_used_online(online, monkeypatch, listener):
     import datasets
+    from huggingface_hub import constants
 
     calls = []
-    monkeypatch.setattr(hub, "_open_connection", lambda address, timeout: None)
+    monkeypatch.setattr(constants, "ENDPOINT", f"http://127.0.0.1:{listener[0]}")
     monkeypatch.setattr(datasets, "load_dataset", lambda *args, **kw: calls.append(args) or ["row"])
     assert load_hub_dataset("owner/name", None, "train", False, "the fallback") == ["row"]
     assert calls == [("owner/name", None)] and not datasets.config.HF_HUB_OFFLINE
@@ -278,16 +298,19 @@ def cached_hub_dataset(tmp_path: Path, monkeypatch) -> str:
 def test_without_a_network_a_cached_hub_dataset_still_loads(
     unreachable, cached_hub_dataset: str, caplog
 ):
+    import datasets
+
     with caplog.at_level(logging.WARNING, logger="rnnlab.data.hub"):
         pairs = hub_pairs(cached_hub_dataset, None, "train", "source", "target")
-    assert pairs[:2] == [("hello 0", "salut 0"), ("hello 1", "salut 1")] and len(pairs) == 60
-    assert unreachable == [("huggingface.co", 443)]
-    assert (
-        "Read data.hub=me/pairs from the Hugging Face cache: huggingface.co:443 cannot be reached."
-        in caplog.text
-    )
-    dm = PairsDataModule(hub=cached_hub_dataset)
-    dm.prepare_data()
-    dm.setup()
+        assert pairs[:2] == [("hello 0", "salut 0"), ("hello 1", "salut 1")]
+        assert len(pairs) == 60
+        said = (
+            f"Read data.hub=me/pairs from the Hugging Face cache: {unreachable} cannot be reached."
+        )
+        assert caplog.text.count(said) == 1
+        dm = PairsDataModule(hub=cached_hub_dataset)
+        dm.prepare_data()
+        dm.setup()
     assert sum(len(split) for split in dm.splits.values()) == 60
-    assert len(unreachable) == 1  # probed once: the process reads the cache only after that
+    # Probed once: after the switch the process reads the cache only, and says why each time.
+    assert datasets.config.HF_HUB_OFFLINE and caplog.text.count(said) >= 2

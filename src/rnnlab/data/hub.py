@@ -26,8 +26,9 @@ log = logging.getLogger(__name__)
 _HUB_PROBE_SECONDS = 3.0
 
 
-# Why this process reads the Hugging Face cache only, once `load_hub_dataset` found no Hub.
-_offline_because: str | None = None
+# Why this process reads the Hugging Face cache only, once `load_hub_dataset` found no Hub: kept
+# beside HF_HUB_OFFLINE in the environment, so the processes it starts say the same.
+OFFLINE_REASON = "RNNLAB_HUB_OFFLINE_BECAUSE"
 
 
 def load_hub_dataset(
@@ -40,17 +41,17 @@ def load_hub_dataset(
     Hugging Face cache still loads and any other fails at once instead of retrying. A failure
     ends as one UserError naming `fallback`, the offline default that dropping data.hub gives.
     """
-    global _offline_because
     import datasets  # 0.6 s on top of torch (measured): paid only with data.hub
 
-    if _offline_because is None and not datasets.config.HF_HUB_OFFLINE and not hub_reachable():
+    if not datasets.config.HF_HUB_OFFLINE and not hub_reachable():
         host, port = _hub_address()
-        _offline_because = f"{host}:{port} cannot be reached"
-        _switch_hub_offline()
+        _switch_hub_offline(f"{host}:{port} cannot be reached")
     with _hub_errors(name, fallback):
         loaded = datasets.load_dataset(name, config, split=split, streaming=streaming)
-    if _offline_because:
-        log.warning("Read data.hub=%s from the Hugging Face cache: %s.", name, _offline_because)
+    if os.environ.get(OFFLINE_REASON):
+        log.warning(
+            "Read data.hub=%s from the Hugging Face cache: %s.", name, os.environ[OFFLINE_REASON]
+        )
     return loaded
 
 
@@ -66,8 +67,8 @@ def _hub_errors(name: str, fallback: str) -> Iterator[None]:
         if not datasets.config.HF_HUB_OFFLINE:
             raise _hub_failure(name, fallback, err) from None
         why, fix = (
-            (_offline_because, "connect to the network")
-            if _offline_because
+            (os.environ[OFFLINE_REASON], "connect to the network")
+            if os.environ.get(OFFLINE_REASON)
             else ("HF_HUB_OFFLINE or HF_DATASETS_OFFLINE is set", "unset them")
         )
         raise UserError(
@@ -95,10 +96,6 @@ def _hub_address() -> tuple[str, int]:
     return url.hostname or "", url.port or (443 if url.scheme == "https" else 80)
 
 
-def _open_connection(address: tuple[str, int], timeout: float) -> None:
-    socket.create_connection(address, timeout=timeout).close()
-
-
 def hub_reachable(timeout: float | None = None) -> bool:
     """Whether a TCP connection to the Hub (or its proxy) opens within `timeout` seconds (3 by
     default). It is tried in a daemon thread, since name resolution does not obey socket
@@ -109,7 +106,7 @@ def hub_reachable(timeout: float | None = None) -> bool:
 
     def attempt() -> None:
         try:
-            _open_connection(address, timeout)
+            socket.create_connection(address, timeout=timeout).close()
         except OSError:
             return
         opened.append(True)
@@ -120,13 +117,15 @@ def hub_reachable(timeout: float | None = None) -> bool:
     return bool(opened)
 
 
-def _switch_hub_offline() -> None:
-    """Offline mode for this process and those it starts. The libraries read the variables once,
+def _switch_hub_offline(reason: str) -> None:
+    """Offline mode for this process and those it starts, and why. The libraries read the
+    variables once,
     at import, into the module constants set here; datasets 5.2 and huggingface_hub 2.4 read those
     constants at each call."""
     import datasets  # 0.6 s on top of torch (measured): paid only with data.hub
 
     os.environ["HF_HUB_OFFLINE"] = os.environ["HF_DATASETS_OFFLINE"] = "1"
+    os.environ[OFFLINE_REASON] = reason
     constants.HF_HUB_OFFLINE = True
     datasets.config.HF_HUB_OFFLINE = datasets.config.HF_DATASETS_OFFLINE = True
 

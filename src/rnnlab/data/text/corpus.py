@@ -49,9 +49,9 @@ log = logging.getLogger(__name__)
 FORMAT_VERSION = 2
 CACHE_FILES = ("text.txt", "corpus.npy")  # each recorded in meta.json with its size and checksum
 _ENCODE_CHUNK = 1 << 20  # characters encoded at once, so temporary arrays stay small
-_BATCH_CHARS = 1 << 20  # raw characters sent to a worker at once: large beside the transfer cost
-_FULL_HASH_BYTES = 1 << 25  # files up to 32 MiB are hashed whole ...
-_SAMPLED_BLOCKS, _SAMPLED_BLOCK_BYTES = 64, 1 << 16  # ... larger ones by 64 blocks of 64 KiB
+BATCH_CHARS = 1 << 20  # raw characters sent to a worker at once: large beside the transfer cost
+FULL_HASH_BYTES = 1 << 25  # files up to 32 MiB are hashed whole ...
+SAMPLED_BLOCKS, SAMPLED_BLOCK_BYTES = 64, 1 << 16  # ... larger ones by 64 blocks of 64 KiB
 LOCKS_FOLDER = "locks"
 _STAGING = re.compile(r"\.(?P<key>[0-9a-f]{16})\.(?P<pid>\d+)\.tmp")
 
@@ -189,8 +189,11 @@ def prepare_corpus(
     min_char_count: int,
     max_chars: int | None,
     workers: int | None = None,
+    batch_chars: int = BATCH_CHARS,
 ) -> PreparedCorpus:
     """Return the cached corpus for these options, building it first if it is missing or damaged.
+    `batch_chars`: raw characters handed to a cleaning worker at once (the result is the same
+    for any value).
 
     Processes asking for the same corpus at once (the ranks of a distributed run, parallel sweep
     jobs) take turns on a file lock: one prepares it, the others then find it ready.
@@ -199,7 +202,7 @@ def prepare_corpus(
     target.parent.mkdir(parents=True, exist_ok=True)
     with _lock(target.parent, target.name):
         _remove_stale_staging(target.parent, target.name)
-        return _prepare_locked(source, target, min_char_count, max_chars, workers)
+        return _prepare_locked(source, target, min_char_count, max_chars, workers, batch_chars)
 
 
 def open_corpus(
@@ -231,6 +234,7 @@ def _prepare_locked(
     min_char_count: int,
     max_chars: int | None,
     workers: int | None,
+    batch_chars: int,
 ) -> PreparedCorpus:
     if target.exists():
         damage = cache_damage(target)
@@ -248,7 +252,7 @@ def _prepare_locked(
     shutil.rmtree(staging, ignore_errors=True)
     staging.mkdir()
     try:
-        _build(source, staging, min_char_count, max_chars, resolve_workers(workers))
+        _build(source, staging, min_char_count, max_chars, resolve_workers(workers), batch_chars)
         try:
             staging.rename(target)
         except OSError:  # another process finished the same corpus first
@@ -259,21 +263,23 @@ def _prepare_locked(
     return PreparedCorpus(target)
 
 
-def file_digest(path: Path) -> dict:
-    """Size and blake2b checksum of a cache file. Files up to 32 MiB are hashed whole; a larger
-    one by 64 blocks of 64 KiB from its first to its last byte, so checking a multi-GB corpus on
-    every load reads 4 MiB. The size catches any truncation; the blocks catch damage where they
-    fall."""
+def file_digest(
+    path: Path, whole_up_to: int = FULL_HASH_BYTES, block_bytes: int = SAMPLED_BLOCK_BYTES
+) -> dict:
+    """Size and blake2b checksum of a cache file. Files up to `whole_up_to` bytes (32 MiB) are
+    hashed whole; a larger one by 64 blocks of `block_bytes` (64 KiB) from its first to its last
+    byte, so checking a multi-GB corpus on every load reads 4 MiB. The size catches any
+    truncation; the blocks catch damage where they fall."""
     size = path.stat().st_size
     digest = hashlib.blake2b(digest_size=16)
     with open(path, "rb") as stream:
-        if size <= _FULL_HASH_BYTES:
+        if size <= whole_up_to:
             while block := stream.read(1 << 20):
                 digest.update(block)
         else:
-            for i in range(_SAMPLED_BLOCKS):
-                stream.seek((size - _SAMPLED_BLOCK_BYTES) * i // (_SAMPLED_BLOCKS - 1))
-                digest.update(stream.read(_SAMPLED_BLOCK_BYTES))
+            for i in range(SAMPLED_BLOCKS):
+                stream.seek((size - block_bytes) * i // (SAMPLED_BLOCKS - 1))
+                digest.update(stream.read(block_bytes))
     return {"size": size, "blake2b": digest.hexdigest()}
 
 
@@ -303,6 +309,7 @@ def _build(
     min_char_count: int,
     max_chars: int | None,
     workers: int,
+    batch_chars: int,
 ) -> None:
     start = time.perf_counter()
     counts: Counter = Counter()
@@ -313,7 +320,9 @@ def _build(
     with (
         open(out / "text.txt", "w", encoding="utf-8", newline="") as text_file,
         read_progress(f"Preparing {source.describe()}", source.size()) as on_read,
-        closing(_ordered_map(clean, _batches(source.documents(on_read)), workers)) as pieces,
+        closing(
+            _ordered_map(clean, _batches(source.documents(on_read), batch_chars), workers)
+        ) as pieces,
     ):
         for text, text_counts in pieces:
             if max_chars is not None and n_chars + len(text) > max_chars:
@@ -358,14 +367,14 @@ def _build(
     log.info("Prepared %s characters of %s in %.1f s", f"{n_chars:,}", source.describe(), seconds)
 
 
-def _batches(documents: Iterable[str]) -> Iterator[list[str]]:
-    """Documents grouped into batches of about `_BATCH_CHARS` characters."""
+def _batches(documents: Iterable[str], batch_chars: int) -> Iterator[list[str]]:
+    """Documents grouped into batches of about `batch_chars` characters."""
     batch: list[str] = []
     chars = 0
     for document in documents:
         batch.append(document)
         chars += len(document)
-        if chars >= _BATCH_CHARS:
+        if chars >= batch_chars:
             yield batch
             batch, chars = [], 0
     if batch:
