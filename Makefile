@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 ARGS ?=
 
 .DEFAULT_GOAL := help
-.PHONY: help install train test test-fast coverage browser lint format bench tensorboard clean
+.PHONY: help install train test test-fast coverage browser mlflow-server mlflow-ui lint format bench tensorboard clean
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -13,10 +13,10 @@ help:  ## list the targets
 $(VENV)/.installed: pyproject.toml requirements.lock
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --constraint requirements.lock --editable ".[dev,sweeps,slurm]"
+	$(PY) -m pip install --constraint requirements.lock --editable ".[dev,sweeps,slurm,tracking]"
 	touch $@
 
-install: $(VENV)/.installed  ## create .venv and install rnnlab, its dev tools and every extra (sweeps, slurm) with pip (needs the network)
+install: $(VENV)/.installed  ## create .venv and install rnnlab, its dev tools and every extra (sweeps, slurm, tracking) with pip (needs the network)
 
 train: install  ## train the default model (LSTM, Wikipedia; a GPU if there is one); pass overrides as ARGS="model=gru ..."
 	$(PY) train.py $(ARGS)
@@ -35,6 +35,17 @@ coverage: install  ## the whole suite with the line coverage of src/ (commands r
 
 browser:  ## install Chromium (Debian, as root) for the inspect page's browser test
 	command -v chromium >/dev/null || (apt-get update -qq && apt-get install -y --no-install-recommends chromium)
+
+# MLflow's server (`mlflow server`, `mlflow ui`) needs SQLAlchemy 2, which the sweeps extra's Optuna 2.10
+# forbids: it gets an environment of its own. The logger (the MLflow client) runs in .venv.
+MLFLOW_VENV ?= .venv-mlflow
+MLFLOW_VERSION ?= 3.17.2
+
+mlflow-server:  ## install MLflow's tracking server in .venv-mlflow (its own environment; needs the network)
+	test -x $(MLFLOW_VENV)/bin/mlflow || ($(PYTHON) -m venv $(MLFLOW_VENV) && $(MLFLOW_VENV)/bin/pip install --quiet "mlflow==$(MLFLOW_VERSION)")
+
+mlflow-ui: mlflow-server  ## show the runs of logger=mlflow (logs/mlflow.db) at http://127.0.0.1:5000
+	$(MLFLOW_VENV)/bin/mlflow ui --backend-store-uri sqlite:///logs/mlflow.db --host 127.0.0.1 --port 5000
 
 lint: install  ## ruff (lint, format check) and import-linter (the layers in pyproject.toml)
 	$(PY) -m ruff check .

@@ -1,4 +1,5 @@
-"""Sweeps and cluster launchers are extras: which choices need them, and the one-sentence error."""
+"""Sweeps, cluster launchers and trackers are extras: which choices need them, and the one-sentence
+error."""
 
 import importlib.metadata
 import importlib.util
@@ -24,6 +25,8 @@ PLUGIN_DISTRIBUTIONS = {
     "hydra-optuna-sweeper",
     "hydra-joblib-launcher",
     "hydra-submitit-launcher",
+    "mlflow",
+    "wandb",
 }
 
 
@@ -124,6 +127,9 @@ def missing(monkeypatch):
         ("hydra/launcher=joblib", "the joblib launcher", "sweeps"),
         ("hydra/launcher=submitit_slurm", "the submitit launcher", "slurm"),
         ("+hydra/launcher=submitit_local", "the submitit launcher", "slurm"),
+        ("logger=mlflow", "MLflow", "tracking"),
+        ("logger=many", "MLflow", "tracking"),
+        ("logger=wandb", "Weights & Biases (wandb)", "tracking"),
     ],
 )
 def test_a_choice_whose_plugin_is_missing_ends_with_one_sentence(missing, argument, plugin, extra):

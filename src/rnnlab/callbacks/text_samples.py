@@ -10,7 +10,8 @@ from rich import get_console
 from rich.panel import Panel
 
 from rnnlab.core.schema import NonNegative, NonNegativeInt, SampleLength, Seed
-from rnnlab.dashboards.tensorboard import code_block, tensorboard_writer
+from rnnlab.dashboards.loggers import takes_text, write_text
+from rnnlab.dashboards.tensorboard import code_block
 from rnnlab.tasks.char_lm import CharLanguageModel
 from rnnlab.tasks.task import require_task
 
@@ -43,20 +44,18 @@ class TextSamples(L.Callback):
         require_task(module, CharLanguageModel, "callbacks.text_samples")
 
     def _write(self, trainer: L.Trainer, module: L.LightningModule, show: bool = False) -> None:
-        """Sample once per step, on rank 0: to TensorBoard where it logs, and to the terminal
-        when `show`."""
-        writer = tensorboard_writer(trainer)
+        """Sample once per step, on rank 0: to every logger with a place for text, and to the
+        terminal when `show`."""
+        logged = takes_text(trainer)
         step = trainer.global_step
-        if not trainer.is_global_zero or step == self._last_step or not (writer or show):
+        if not trainer.is_global_zero or step == self._last_step or not (logged or show):
             return
         self._last_step = step
         (text,) = module.sample(
             self.prompt, self.length, self.temperature, self.top_k, seed=self.seed
         )
-        if writer is not None:
-            writer.add_text(
-                f"samples/{self.prompt}", f"step {step}:\n\n{code_block(text)}", global_step=step
-            )
+        if logged:
+            write_text(trainer, f"samples/{self.prompt}", f"step {step}:\n\n{code_block(text)}")
         if show:  # Rich's console: Lightning's progress bar draws on it and stays below
             get_console().print(Panel(text, title=f"Sample at step {step}", title_align="left"))
 

@@ -27,10 +27,10 @@ from rnnlab.config.resolvers import register_resolvers
 from rnnlab.config.settings import check_train_config
 from rnnlab.core.errors import UserError, in_multirun, report_user_errors
 from rnnlab.core.threads import apply_thread_budget, thread_budget
+from rnnlab.dashboards.loggers import log_run, where_logged, write_text
 from rnnlab.dashboards.tensorboard import (
     code_block,
     parameter_count,
-    tensorboard_writer,
     write_embeddings,
 )
 from rnnlab.data.base import TaskDataModule
@@ -144,15 +144,11 @@ def train(cfg: DictConfig) -> dict[str, float]:
     # The HParams tab pairs each run's settings with its final metrics and size.
     final = {f"hp/{name.replace('/', '_')}": value for name, value in metrics.items()}
     final["hp/parameters"] = parameter_count(model)
-    for logger in trainer.loggers:
-        logger.log_hyperparams(dashboard_hparams(cfg), metrics=final)
-        logger.save()
+    log_run(trainer, dashboard_hparams(cfg), final)
     if trainer.is_global_zero:  # one summary, demo and projector for a distributed run
         demo = model.demo_text(**demo_settings)
-        writer = tensorboard_writer(trainer)
-        if writer is not None:
-            writer.add_text("samples/final", code_block(demo), global_step=trainer.global_step)
-            write_embeddings(trainer, model.projector_embeddings())
+        write_text(trainer, "samples/final", code_block(demo))
+        write_embeddings(trainer, model.projector_embeddings())  # TensorBoard's projector
         print_summary(metrics, demo, best, trainer)
     return metrics
 
@@ -179,10 +175,8 @@ def print_summary(
     console.print(Panel(demo, title="Sample"))
     if best:
         console.print(f"Best checkpoint: {Path(best).resolve()}")
-    log_dir = trainer.logger.log_dir if trainer.logger else None
-    if log_dir:
-        where = Path(log_dir).resolve()
-        console.print(f"TensorBoard run: {where}  (tensorboard --logdir {where})")
+    for line in where_logged(trainer):
+        console.print(line)
 
 
 @hydra.main(version_base="1.3", config_path=str(CONFIG_DIR), config_name="train")

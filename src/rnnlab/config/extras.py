@@ -1,8 +1,9 @@
 """Which command-line choices need an optional extra, checked before Hydra starts.
 
 Sweeps and cluster launchers are Hydra plugins installed by extras (`pip install 'rnnlab[sweeps]'`,
-`'rnnlab[slurm]'`). Without them Hydra fails deep in config composition with a message that does
-not say what to install; `require_extras` says it in one sentence instead.
+`'rnnlab[slurm]'`); the MLflow and W&B loggers need the `tracking` extra. Without them Hydra fails
+deep in config composition, or Lightning once training has started, with a message that does not
+say what to install; `require_extras` says it in one sentence instead, before anything is written.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from rnnlab.core.errors import UserError
 
 @dataclass(frozen=True)
 class Plugin:
-    """A Hydra plugin that an extra of rnnlab installs."""
+    """A Hydra plugin, or a logger's package, that an extra of rnnlab installs."""
 
     description: str  # as the error message names it
     module: str  # importable when the plugin is installed
@@ -31,6 +32,8 @@ JOBLIB_LAUNCHER = Plugin("the joblib launcher", "hydra_plugins.hydra_joblib_laun
 SUBMITIT_LAUNCHER = Plugin(
     "the submitit launcher", "hydra_plugins.hydra_submitit_launcher", "slurm"
 )
+MLFLOW = Plugin("MLflow", "mlflow", "tracking")
+WANDB = Plugin("Weights & Biases (wandb)", "wandb", "tracking")
 
 ANY_CHOICE = "*"  # any choice of the group but null
 
@@ -44,6 +47,9 @@ PLUGIN_OF_CHOICE: dict[tuple[str, str], Plugin] = {
     ("hydra/launcher", "joblib"): JOBLIB_LAUNCHER,
     ("hydra/launcher", "submitit_local"): SUBMITIT_LAUNCHER,
     ("hydra/launcher", "submitit_slurm"): SUBMITIT_LAUNCHER,
+    ("logger", "mlflow"): MLFLOW,
+    ("logger", "many"): MLFLOW,  # TensorBoard, CSV and MLflow
+    ("logger", "wandb"): WANDB,
 }
 
 

@@ -16,6 +16,7 @@ from collections.abc import Callable
 from contextlib import nullcontext
 from dataclasses import dataclass
 from typing import Annotated, Any, Literal
+from urllib.parse import urlsplit
 
 import hydra
 import lightning as L
@@ -23,11 +24,13 @@ import torch
 from hydra import initialize_config_dir
 from hydra.core.global_hydra import GlobalHydra
 from lightning.pytorch.callbacks import ModelCheckpoint, RichModelSummary, RichProgressBar, Timer
+from lightning.pytorch.loggers import MLFlowLogger
 from omegaconf import DictConfig, OmegaConf
 
 from rnnlab.config.compose import CONFIG_DIR
 from rnnlab.core.errors import UserError
 from rnnlab.core.lightning_internals import config_group_options
+from rnnlab.core.network import reachable
 from rnnlab.core.schema import (
     Count,
     NonNegative,
@@ -211,6 +214,7 @@ def check_train_config(cfg: DictConfig) -> None:
     check_trainer(cfg.trainer)
     check_metric_names(cfg)
     check_data_suits_model(cfg)
+    check_tracking_servers(cfg)
 
 
 # Settings of the trainer node that the dry build leaves out: where the run writes (known once
@@ -269,6 +273,30 @@ def check_max_time(max_time: Any) -> None:
             f"trainer.max_time={max_time!r} leaves no time to train; give a positive duration "
             "(DD:HH:MM:SS, e.g. 00:00:10:00) or null for none."
         )
+
+
+TRACKING_PROBE_SECONDS = 3.0
+
+
+def check_tracking_servers(cfg: DictConfig) -> None:
+    """An MLflow logger's tracking server answers, or the run stops in seconds naming it (the
+    MLflow client would retry for minutes, after the run directory is written)."""
+    for name, entry in (cfg.get("logger") or {}).items():
+        target = _target_of(entry)
+        if not (isinstance(target, type) and issubclass(target, MLFlowLogger)):
+            continue
+        uri = str(entry.get("tracking_uri") or "")
+        parts = urlsplit(uri)
+        if parts.scheme not in ("http", "https"):
+            continue  # a file or a database this process opens itself
+        port = parts.port or (443 if parts.scheme == "https" else 80)
+        if not reachable((parts.hostname or "", port), TRACKING_PROBE_SECONDS):
+            raise UserError(
+                f"logger.{name}.tracking_uri={uri} cannot be reached (no answer from "
+                f"{parts.hostname}:{port} within {TRACKING_PROBE_SECONDS:.0f} s); start the "
+                "tracking server, or leave tracking_uri at its default (a SQLite file beside the "
+                "runs)."
+            )
 
 
 def check_data_suits_model(cfg: DictConfig) -> None:

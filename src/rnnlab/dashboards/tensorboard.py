@@ -37,13 +37,6 @@ def markdown_table(header: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
     return "\n".join([line(header), line(["---"] * len(header)), *(line(row) for row in rows)])
 
 
-def write_text(trainer: L.Trainer | None, tag: str, markdown: str) -> None:
-    """Write Markdown to the Text tab at the current step; nothing without a TensorBoard logger."""
-    writer = tensorboard_writer(trainer)
-    if writer is not None and not trainer.sanity_checking:
-        writer.add_text(tag, markdown, global_step=trainer.global_step)
-
-
 def projector_label(token: str) -> str:
     return "".join(_VISIBLE.get(c, c) for c in token) or "(empty)"
 

@@ -5,8 +5,6 @@ from __future__ import annotations
 
 import logging
 import os
-import socket
-import threading
 import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -16,6 +14,7 @@ from urllib.parse import urlsplit
 from huggingface_hub import constants
 
 from rnnlab.core.errors import UserError
+from rnnlab.core.network import reachable
 
 if TYPE_CHECKING:
     from datasets import Dataset, IterableDataset
@@ -100,21 +99,7 @@ def hub_reachable(timeout: float | None = None) -> bool:
     """Whether a TCP connection to the Hub (or its proxy) opens within `timeout` seconds (3 by
     default). It is tried in a daemon thread, since name resolution does not obey socket
     timeouts."""
-    timeout = _HUB_PROBE_SECONDS if timeout is None else timeout
-    address = _hub_address()
-    opened: list[bool] = []
-
-    def attempt() -> None:
-        try:
-            socket.create_connection(address, timeout=timeout).close()
-        except OSError:
-            return
-        opened.append(True)
-
-    thread = threading.Thread(target=attempt, daemon=True)
-    thread.start()
-    thread.join(timeout)
-    return bool(opened)
+    return reachable(_hub_address(), _HUB_PROBE_SECONDS if timeout is None else timeout)
 
 
 def _switch_hub_offline(reason: str) -> None:

@@ -12,7 +12,8 @@ from torchmetrics.classification import MulticlassAccuracy
 
 from rnnlab.core.errors import UserError
 from rnnlab.core.schema import Cell, Count, Dropout
-from rnnlab.dashboards.tensorboard import markdown_table, write_text
+from rnnlab.dashboards.loggers import write_text
+from rnnlab.dashboards.tensorboard import markdown_table
 from rnnlab.data.tokens import BLANK, CLOZE_SPECIALS, UNK
 from rnnlab.data.words import tokenize
 from rnnlab.nets.cloze import ClozeNet

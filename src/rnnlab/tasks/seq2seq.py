@@ -14,7 +14,8 @@ from torchmetrics.text import CHRFScore, SacreBLEUScore
 from rnnlab.core.errors import UserError
 from rnnlab.core.schema import Cell, Count, Dropout, NonNegativeInt, Probability
 from rnnlab.dashboards.figures import attention_figure
-from rnnlab.dashboards.tensorboard import markdown_table, tensorboard_writer, write_text
+from rnnlab.dashboards.loggers import write_text
+from rnnlab.dashboards.tensorboard import markdown_table, tensorboard_writer
 from rnnlab.data.pairs.tokenizer import PairTokenizer
 from rnnlab.nets.decoding import beam_search, greedy_decode
 from rnnlab.nets.eval_mode import evaluating
