@@ -1,2 +1,1 @@
-"""Settings: the train config checked at one point before any work, the scripts' settings,
-extras and resolvers."""
+"""Settings: the one start check, the train config's and scripts' declarations, extras."""

@@ -1,2 +1,1 @@
-"""What every layer uses: user errors, the settings' type vocabulary, the thread count and
-Lightning's internals."""
+"""What every layer uses: user errors, settings' types, cores, probes, Lightning internals."""

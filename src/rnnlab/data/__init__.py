@@ -1,2 +1,1 @@
-"""The DataModules of each task and what they read: text corpora (text/), sentence pairs (pairs/)
-and series; file opening and Hub access beside them."""
+"""The DataModules and what they read: text corpora, sentence pairs, series; files and the Hub."""

@@ -1,2 +1,1 @@
-"""Plain torch, importable without Lightning: the recurrent backbone, the four networks, decoding
-and checkpoint reading."""
+"""Plain torch, no Lightning: the recurrent backbone, the four networks, decoding, checkpoints."""

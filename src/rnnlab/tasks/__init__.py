@@ -1,2 +1,1 @@
-"""The LightningModules, one per task (loss, metrics, optimisers, logging); each builds its network
-from rnnlab.nets."""
+"""The LightningModules, one per task: loss, metrics, optimisers, logging; networks from nets/."""
