@@ -135,3 +135,6 @@ def test_the_best_checkpoint_is_what_model_checkpoint_recorded_whatever_its_name
     moved = tmp_path / "moved"
     run_dir.rename(moved)
     assert best_checkpoint(moved) == moved / "checkpoints" / found.name
+    # A damaged newest file holds no record: the run's last checkpoint stands in.
+    (moved / "checkpoints" / "zz.ckpt").write_text("not a checkpoint")
+    assert best_checkpoint(moved) == moved / "checkpoints" / "last.ckpt"

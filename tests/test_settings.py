@@ -139,3 +139,11 @@ def test_a_script_composes_the_defaults_its_settings_declare(script: str):
     assert OmegaConf.to_container(cfg) == defaults  # "???" where a value must be given
     given = defaults | {"ckpt_path": "x.ckpt"} | ({"text": "a ___ b"} if "text" in cfg else {})
     check_node("", given, SCRIPT_SETTINGS[script])  # the defaults are of their declared types
+
+
+def test_a_list_may_interpolate_another_setting(tmp_path: Path):
+    cfg = compose_train(tmp_path, "callbacks.text_samples.at_steps=[1,${trainer.max_steps}]")
+    check_train_config(cfg)
+    cfg = compose_train(tmp_path, "callbacks.text_samples.at_steps=[1,${trainer.precision}]")
+    with pytest.raises(UserError, match=r"^callbacks\.text_samples\.at_steps=.* whole numbers"):
+        check_train_config(cfg)

@@ -86,6 +86,9 @@ def test_wandb_runs_offline_into_the_run_folder(tmp_path: Path, data_dir: Path, 
     monkeypatch.setenv("NETRC", str(tmp_path / "no-netrc"))  # no account on this machine
     monkeypatch.setenv("HOME", str(tmp_path))
     result, run_dir = trained(tmp_path, *SMALL, f"paths.data_dir={data_dir}", "logger=wandb")
+    import wandb
+
+    assert wandb.run is None  # finished: a sweep's next job in this process starts its own
     (offline,) = (run_dir / "wandb").glob("offline-run-*")
     assert list(offline.glob("run-*.wandb"))  # the run's records, for `wandb sync`
     # The samples, as tables: those of training and the final one.
@@ -177,6 +180,15 @@ def test_an_unreachable_tracking_server_is_named_in_seconds(tmp_path: Path):
         check_train_config(cfg)
     assert time.monotonic() - start < 5
     assert str(raised.value).startswith(f"logger.mlflow.tracking_uri={uri} cannot be reached")
+
+
+def test_a_tracking_uri_with_a_bad_port_is_one_sentence(tmp_path: Path):
+    from conftest import compose_train
+
+    uri = "http://127.0.0.1:abc"
+    cfg = compose_train(tmp_path, "logger=mlflow", f"logger.mlflow.tracking_uri={uri}")
+    with pytest.raises(UserError, match=r"tracking_uri=http://127\.0\.0\.1:abc has no valid port"):
+        check_train_config(cfg)
 
 
 @pytest.mark.parametrize(

@@ -27,7 +27,7 @@ from rnnlab.config.resolvers import register_resolvers
 from rnnlab.config.settings import check_train_config
 from rnnlab.core.errors import UserError, in_multirun, report_user_errors
 from rnnlab.core.threads import apply_thread_budget, thread_budget
-from rnnlab.dashboards.loggers import log_run, where_logged, write_text
+from rnnlab.dashboards.loggers import close_loggers, log_run, where_logged, write_text
 from rnnlab.dashboards.tensorboard import (
     code_block,
     parameter_count,
@@ -99,7 +99,11 @@ def build_model(cfg: DictConfig) -> tuple[TaskModule, TaskDataModule]:
 
 
 def train(cfg: DictConfig) -> dict[str, float]:
-    """Fit, then validate and test the best checkpoint; return their metrics as floats."""
+    """Fit, then validate and test the best checkpoint; return their metrics as floats.
+
+    The command checks `cfg` before anything is written (config.start.StartCheck); a caller from
+    Python checks it with `rnnlab.config.settings.check_train_config` first.
+    """
     # A resumed run writes into the run directory it continues (paths.output_dir).
     resume_from = resolve_resume(cfg)
     L.seed_everything(cfg.seed, workers=True)
@@ -123,6 +127,19 @@ def train(cfg: DictConfig) -> dict[str, float]:
     if cfg.get("compile"):
         model.net.compile()  # in place: the state dict keeps its names, sampling stays eager
 
+    try:
+        return fit_and_test(trainer, model, datamodule, cfg, resume_from)
+    finally:
+        close_loggers(trainer)  # a sweep's next job, in this process, starts runs of its own
+
+
+def fit_and_test(
+    trainer: L.Trainer,
+    model: TaskModule,
+    datamodule: TaskDataModule,
+    cfg: DictConfig,
+    resume_from: str | None,
+) -> dict[str, float]:
     # Lightning loads what it resumes and tests from as plain data too (weights_only=True), as
     # rnnlab.nets.checkpoints already read it: no code in a checkpoint runs, and Lightning says
     # nothing.
@@ -146,7 +163,7 @@ def train(cfg: DictConfig) -> dict[str, float]:
     final["hp/parameters"] = parameter_count(model)
     log_run(trainer, dashboard_hparams(cfg), final)
     if trainer.is_global_zero:  # one summary, demo and projector for a distributed run
-        demo = model.demo_text(**demo_settings)
+        demo = model.demo_text(**cfg.sample[model.task])
         write_text(trainer, "samples/final", code_block(demo))
         write_embeddings(trainer, model.projector_embeddings())  # TensorBoard's projector
         print_summary(metrics, demo, best, trainer)

@@ -289,7 +289,13 @@ def check_tracking_servers(cfg: DictConfig) -> None:
         parts = urlsplit(uri)
         if parts.scheme not in ("http", "https"):
             continue  # a file or a database this process opens itself
-        port = parts.port or (443 if parts.scheme == "https" else 80)
+        try:
+            port = parts.port or (443 if parts.scheme == "https" else 80)
+        except ValueError:  # a port that is not a number
+            raise UserError(
+                f"logger.{name}.tracking_uri={uri} has no valid port; write it as "
+                "http://<host>:<port>."
+            ) from None
         if not reachable((parts.hostname or "", port), TRACKING_PROBE_SECONDS):
             raise UserError(
                 f"logger.{name}.tracking_uri={uri} cannot be reached (no answer from "
@@ -316,7 +322,9 @@ def data_serving(task: str) -> list[str]:
     """The data= options whose DataModule serves `task`: each option of conf/data composed as
     Hydra composes it (a third of a second for all of them; only a mistake asks)."""
     started = GlobalHydra.instance().is_initialized()
-    context = nullcontext() if started else initialize_config_dir(str(CONFIG_DIR), "1.3")
+    context = (
+        nullcontext() if started else initialize_config_dir(str(CONFIG_DIR), version_base="1.3")
+    )
     options = []
     with context:
         for name in config_group_options("data"):

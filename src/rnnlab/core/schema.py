@@ -144,7 +144,10 @@ def matches(value: Any, annotation: Any) -> bool:
     """Whether `value` (plain config data) is of the annotated type, ranges included; pydantic
     judges it."""
     if isinstance(value, DictConfig | ListConfig):
-        value = OmegaConf.to_container(value)
+        try:
+            value = OmegaConf.to_container(value, resolve=True)
+        except Exception:  # an interpolation inside that resolves only once the run starts
+            return True
     try:
         adapter = _adapter(annotation)
     except TypeError:  # an unhashable annotation: built for this one check

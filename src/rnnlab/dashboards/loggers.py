@@ -31,6 +31,15 @@ def log_run(trainer: L.Trainer, settings: dict[str, Any], final: dict[str, float
         logger.save()
 
 
+def close_loggers(trainer: L.Trainer) -> None:
+    """End the runs that outlive a Trainer. W&B keeps one run per process open (wandb.run), and
+    Lightning's WandbLogger reuses an open one: each job of a sweep would log into the first's.
+    """
+    for logger in trainer.loggers:
+        if isinstance(logger, WandbLogger) and trainer.is_global_zero:
+            logger.experiment.finish()
+
+
 def _tensorboard_text(logger: TensorBoardLogger, tag: str, markdown: str, step: int) -> None:
     logger.experiment.add_text(tag, markdown, global_step=step)
 

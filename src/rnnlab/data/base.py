@@ -122,7 +122,7 @@ class TextCorpusDataModule(TaskDataModule):
     the same options reads the same cache.
 
     Args:
-        data_dir: where prepared corpora are cached (in its `wiki_char/` folder).
+        data_dir: where prepared corpora are cached (in its `corpora/` folder).
         path: a local MediaWiki dump (.xml, .xml.bz2) or a UTF-8 text file.
         hub, hub_config, hub_split, text_field: a Hugging Face dataset read by streaming.
         max_chars: keep only the first N characters of the source; None for all of it.

@@ -202,7 +202,10 @@ INSPECT_FOLDER = "inspect"
 def recorded_best(checkpoint: Path) -> Path | None:
     """The best checkpoint a ModelCheckpoint recorded (its `best_model_path`) in the callback
     state saved inside `checkpoint`; None when it recorded none."""
-    contents = read_checkpoint(checkpoint)
+    try:
+        contents = read_checkpoint(checkpoint)
+    except UserError:  # a damaged or foreign file: the caller falls back on last.ckpt
+        return None
     for name, state in (contents.get("callbacks") or {}).items():
         best = isinstance(state, dict) and state.get("best_model_path")
         if name.startswith("ModelCheckpoint") and best:
@@ -219,8 +222,9 @@ def best_checkpoint(run_dir: Path) -> Path | None:
         return None
     best = recorded_best(saved[-1])
     if best is not None:
-        # The path was written where the run trained; the run's folder may have moved since.
-        for candidate in (best, folder / best.name):
+        # The path was written where the run trained: this run's own folder first, since the
+        # run may have been moved or copied since.
+        for candidate in (folder / best.name, best):
             if candidate.is_file():
                 return candidate
     last = folder / "last.ckpt"
